@@ -567,6 +567,280 @@ mod tests {
     }
 
     #[test]
+    fn every_payload_kind_round_trips() {
+        use crate::comment::Stance;
+        use crate::phase::{PhaseKind, PhaseState};
+        use crate::space::Role;
+        use crate::survey::{Answer, Question, QuestionKind};
+        use crate::text::{CharId, TextOp};
+        use crate::vote::{BallotChoice, ConsentChoice, VoteMethod};
+        let r = RecordId([5; 32]);
+        let m = MemberId([6; 32]);
+        let ops = vec![
+            TextOp::Insert {
+                after: Some(CharId {
+                    record: r,
+                    op: 1,
+                    offset: 2,
+                }),
+                text: "x".into(),
+            },
+            TextOp::Delete {
+                start: CharId {
+                    record: r,
+                    op: 0,
+                    offset: 0,
+                },
+                len: 3,
+            },
+        ];
+        let all = vec![
+            Payload::CreateSpace {
+                name: "n".into(),
+                display_name: "d".into(),
+                languages: vec!["ja".into()],
+                nonce: [1; 16],
+            },
+            Payload::Invite {
+                invite_key: [2; 32],
+                role: Role::Staff,
+                max_uses: Some(3),
+                note: "n".into(),
+            },
+            Payload::RevokeInvitation { invitation: r },
+            Payload::Join {
+                invitation: r,
+                display_name: "j".into(),
+                proof: Sig64([7; 64]),
+            },
+            Payload::ApproveJoin { join: r },
+            Payload::SetRole {
+                member: m,
+                role: Role::Admin,
+            },
+            Payload::RevokeMember {
+                member: m,
+                reason: "r".into(),
+            },
+            Payload::SetProfile {
+                display_name: "p".into(),
+            },
+            Payload::ListProject {
+                project: DocId([8; 16]),
+                title: "t".into(),
+            },
+            Payload::CreateProject {
+                space: DocId([8; 16]),
+                title: "t".into(),
+                description: "d".into(),
+                nonce: [9; 16],
+            },
+            Payload::EditProject {
+                title: "t".into(),
+                description: "d".into(),
+            },
+            Payload::AddPhase {
+                kind: PhaseKind::CoCreation,
+                title: "t".into(),
+                starts: Some("2027-01-01".into()),
+                ends: None,
+                position: vec![128],
+            },
+            Payload::RemovePhase { phase: r },
+            Payload::MovePhase {
+                phase: r,
+                position: vec![1, 2],
+            },
+            Payload::SetPhaseState {
+                phase: r,
+                state: PhaseState::Closed,
+            },
+            Payload::PostIdea {
+                phase: r,
+                title: "t".into(),
+                body: "b".into(),
+            },
+            Payload::EditIdea {
+                idea: r,
+                title: "t".into(),
+            },
+            Payload::Support {
+                idea: r,
+                support: false,
+            },
+            Payload::Comment {
+                target: r,
+                reply_to: Some(r),
+                stance: Stance::Against,
+                text: "c".into(),
+                official: true,
+            },
+            Payload::EditComment {
+                comment: r,
+                text: "c".into(),
+            },
+            Payload::AddCoauthor {
+                proposal: r,
+                member: m,
+            },
+            Payload::EditText {
+                proposal: r,
+                ops: ops.clone(),
+            },
+            Payload::ProposeAmendment {
+                proposal: r,
+                ops,
+                reason: "r".into(),
+            },
+            Payload::DecideAmendment {
+                amendment: r,
+                accept: true,
+            },
+            Payload::CreateSurvey {
+                phase: r,
+                title: "t".into(),
+                questions: vec![
+                    Question {
+                        prompt: "p".into(),
+                        kind: QuestionKind::SingleChoice {
+                            options: vec!["a".into()],
+                        },
+                        required: true,
+                    },
+                    Question {
+                        prompt: "p".into(),
+                        kind: QuestionKind::MultipleChoice {
+                            options: vec!["a".into()],
+                        },
+                        required: false,
+                    },
+                    Question {
+                        prompt: "p".into(),
+                        kind: QuestionKind::Scale,
+                        required: false,
+                    },
+                    Question {
+                        prompt: "p".into(),
+                        kind: QuestionKind::FreeText,
+                        required: false,
+                    },
+                    Question {
+                        prompt: "p".into(),
+                        kind: QuestionKind::Ranking {
+                            options: vec!["a".into()],
+                        },
+                        required: false,
+                    },
+                ],
+            },
+            Payload::AnswerSurvey {
+                survey: r,
+                answers: vec![
+                    Answer::Skipped,
+                    Answer::Choice(1),
+                    Answer::Choices(vec![0, 2]),
+                    Answer::Scale(3),
+                    Answer::Text("t".into()),
+                    Answer::Ranking(vec![1, 0]),
+                ],
+            },
+            Payload::CloseSurvey {
+                survey: r,
+                heads: vec![[3; 32]],
+            },
+            Payload::OpenVote {
+                phase: r,
+                title: "t".into(),
+                method: VoteMethod::Score { max: 5 },
+                options: vec!["a".into(), "b".into()],
+            },
+            Payload::OpenVote {
+                phase: r,
+                title: "t".into(),
+                method: VoteMethod::Dot { dots: 3 },
+                options: vec![],
+            },
+            Payload::OpenVote {
+                phase: r,
+                title: "t".into(),
+                method: VoteMethod::Consent,
+                options: vec![],
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Consent(ConsentChoice::Block),
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Single(1),
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Approval(vec![0, 1]),
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Score(vec![4, 0]),
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Ranked(vec![1, 0]),
+            },
+            Payload::CastBallot {
+                vote: r,
+                choice: BallotChoice::Dots(vec![2, 1]),
+            },
+            Payload::CloseVote {
+                vote: r,
+                heads: vec![[4; 32], [5; 32]],
+            },
+            Payload::PublishPost {
+                title: "t".into(),
+                body: "b".into(),
+            },
+            Payload::EditPost {
+                post: r,
+                title: "t".into(),
+                body: "b".into(),
+            },
+            Payload::AddMilestone {
+                title: "t".into(),
+                due: None,
+            },
+            Payload::SetMilestoneProgress {
+                milestone: r,
+                percent: 50,
+            },
+            Payload::Report {
+                target: r,
+                reason: "r".into(),
+            },
+            Payload::Hide {
+                target: r,
+                reason: "r".into(),
+            },
+            Payload::Restore {
+                target: r,
+                reason: "r".into(),
+            },
+        ];
+        let key = DeviceKey::from_secret([1; 32]);
+        for payload in all {
+            let rec = SignedRecord::sign(
+                RecordBody {
+                    payload: payload.clone(),
+                    ..body(&key)
+                },
+                &key,
+            )
+            .expect("sign");
+            let back = SignedRecord::decode(&rec.bytes)
+                .unwrap_or_else(|e| panic!("{} does not decode: {e}", payload.kind_name()));
+            assert_eq!(back.body.payload, payload);
+        }
+    }
+
+    #[test]
     fn any_flipped_bit_is_refused() {
         let key = DeviceKey::from_secret([1; 32]);
         let rec = SignedRecord::sign(body(&key), &key).expect("sign");

@@ -7,7 +7,9 @@ pub const MAX_FREE_TEXT: usize = 2_000;
 
 /// The kind of a question and its options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+// Default (external) tagging: records are postcard, which cannot
+// decode internally or adjacently tagged enums.
+#[serde(rename_all = "kebab-case")]
 pub enum QuestionKind {
     /// Pick one.
     SingleChoice {
@@ -54,7 +56,9 @@ pub struct Question {
 
 /// One answer, in the order of the questions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+// Default (external) tagging: records are postcard, which cannot
+// decode internally or adjacently tagged enums.
+#[serde(rename_all = "kebab-case")]
 pub enum Answer {
     /// Not answered.
     Skipped,

@@ -266,6 +266,44 @@ impl Text {
             .take(max_suffix)
             .take_while(|((_, a), b)| a == *b)
             .count();
+        // Readable edits in scripts that separate words: a pure insertion
+        // or deletion slides left to a word start (the same edit, so merges
+        // stay minimal: "and add benches " rather than "nd add benches a");
+        // a replacement widens to whole words ("trees" -> "bushes").
+        let wordy = |c: char| c.is_alphanumeric() && (c as u32) < 0x2E80;
+        let mut prefix = prefix;
+        let mut suffix = suffix;
+        let mut inserted: Vec<char> = new[prefix..new.len() - suffix].to_vec();
+        let removed_len = current.len() - suffix - prefix;
+        if removed_len == 0 && !inserted.is_empty() {
+            while prefix > 0
+                && wordy(current[prefix - 1].1)
+                && inserted.last() == Some(&current[prefix - 1].1)
+            {
+                inserted.rotate_right(1);
+                prefix -= 1;
+                suffix += 1;
+            }
+        } else if removed_len > 0 && inserted.is_empty() {
+            while prefix > 0
+                && wordy(current[prefix - 1].1)
+                && current[prefix - 1].1 == current[prefix + removed_len - 1].1
+            {
+                prefix -= 1;
+                suffix += 1;
+            }
+        } else if removed_len > 0 {
+            while prefix > 0 && wordy(current[prefix - 1].1) && wordy(current[prefix].1) {
+                prefix -= 1;
+            }
+            while suffix > 0
+                && wordy(current[current.len() - suffix].1)
+                && wordy(current[current.len() - suffix - 1].1)
+            {
+                suffix -= 1;
+            }
+            inserted = new[prefix..new.len() - suffix].to_vec();
+        }
         let mut ops = Vec::new();
         let removed = &current[prefix..current.len() - suffix];
         let mut i = 0;
@@ -286,7 +324,7 @@ impl Text {
             ops.push(TextOp::Delete { start, len });
             i += len as usize;
         }
-        let inserted: String = new[prefix..new.len() - suffix].iter().collect();
+        let inserted: String = inserted.into_iter().collect();
         if !inserted.is_empty() {
             ops.push(TextOp::Insert {
                 after: prefix.checked_sub(1).map(|p| current[p].0),
@@ -315,6 +353,19 @@ mod tests {
         t.apply(rid(3), 3, &ops).expect("fits");
         assert_eq!(t.to_text(), "公園にはベンチが必要です。");
         assert_eq!(t.len(), 13);
+    }
+
+    #[test]
+    fn diffs_keep_whole_words() {
+        let t = Text::new(rid(1), 1, "Plant trees along the path.");
+        let ops = t.diff_to("Plant trees and benches along the path.");
+        assert_eq!(t.deleted_by(&ops), "");
+        assert!(matches!(&ops[..], [TextOp::Insert { text, .. }] if text == "and benches "));
+        let ops = t.diff_to("Plant bushes along the path.");
+        assert_eq!(t.deleted_by(&ops), "trees");
+        let mut t2 = t.clone();
+        t2.apply(rid(2), 2, &ops).expect("fits");
+        assert_eq!(t2.to_text(), "Plant bushes along the path.");
     }
 
     #[test]

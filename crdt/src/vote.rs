@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 /// How a vote is cast and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "kebab-case")]
+// Default (external) tagging: records are postcard, which cannot
+// decode internally or adjacently tagged enums.
+#[serde(rename_all = "kebab-case")]
 pub enum VoteMethod {
     /// Agree / abstain / disagree / block on one proposal.
     Consent,
@@ -73,7 +75,9 @@ pub enum ConsentChoice {
 
 /// What one ballot says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+// Default (external) tagging: records are postcard, which cannot
+// decode internally or adjacently tagged enums.
+#[serde(rename_all = "kebab-case")]
 pub enum BallotChoice {
     /// For a consent vote.
     Consent(ConsentChoice),
