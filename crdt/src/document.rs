@@ -145,6 +145,18 @@ pub fn append_records(
     records: &[SignedRecord],
     time_ms: i64,
 ) -> Result<(), DocumentError> {
+    let raw: Vec<&[u8]> = records.iter().map(|r| r.bytes.as_slice()).collect();
+    append_raw(doc, &raw, time_ms)
+}
+
+/// Append record bytes as they are, unchecked, in one change: for records
+/// that arrive from elsewhere (an invitation link, a bundle). Readers judge
+/// them like everything else.
+pub fn append_raw(
+    doc: &mut Automerge,
+    records: &[&[u8]],
+    time_ms: i64,
+) -> Result<(), DocumentError> {
     if records.is_empty() {
         return Ok(());
     }
@@ -152,7 +164,7 @@ pub fn append_records(
     let mut tx = doc.transaction();
     let mut len = tx.length(&list);
     for record in records {
-        tx.insert(&list, len, ScalarValue::Bytes(record.bytes.clone()))
+        tx.insert(&list, len, ScalarValue::Bytes(record.to_vec()))
             .map_err(|e| DocumentError::Change {
                 reason: e.to_string(),
             })?;
