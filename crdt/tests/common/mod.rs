@@ -255,3 +255,17 @@ pub fn open_all(r: &mut Replica) {
         .expect("staff open phases");
     }
 }
+
+/// Proptest settings whose failing seeds go to `crdt/proptest-regressions/`
+/// (committed), since integration tests have no source file of their own
+/// for proptest to put them beside.
+pub fn proptest_config(cases: u32, name: &'static str) -> proptest::test_runner::Config {
+    let path: &'static str = Box::leak(format!("proptest-regressions/{name}.txt").into_boxed_str());
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(path),
+        )),
+        ..proptest::test_runner::Config::default()
+    }
+}
