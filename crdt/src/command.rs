@@ -108,24 +108,39 @@ fn require(space: &SpaceState, member: &MemberId, needed: Role) -> Result<Role, 
     }
 }
 
+/// What staff choose when they invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvitation {
+    /// The role it gives.
+    pub role: Role,
+    /// How many it admits (`None`: until revoked).
+    pub max_uses: Option<u32>,
+    /// A note for staff.
+    pub note: String,
+    /// Where the space can be synced from, carried in the link.
+    pub relays: Vec<String>,
+}
+
 /// Make an invitation and append it to the space. `secret` must be 32
 /// fresh random bytes; the link carries it.
-#[allow(clippy::too_many_arguments)]
 pub fn invite(
     doc: &mut Automerge,
     space: &SpaceState,
     actor: &Actor<'_>,
-    role: Role,
-    max_uses: Option<u32>,
-    note: &str,
+    new: NewInvitation,
     secret: [u8; 32],
-    relays: Vec<String>,
 ) -> Result<Invitation, CommandError> {
+    let NewInvitation {
+        role,
+        max_uses,
+        note,
+        relays,
+    } = new;
     let mine = require(space, &actor.key.member(), Role::Staff)?;
     if role == Role::Admin && mine < Role::Admin {
         return Err(CommandError::Forbidden { needed: "admin" });
     }
-    check_text("note", note, limits::REASON, false)?;
+    check_text("note", &note, limits::REASON, false)?;
     if max_uses == Some(0) {
         return Err(CommandError::Invalid {
             what: "invitation",
@@ -140,7 +155,7 @@ pub fn invite(
             invite_key,
             role,
             max_uses,
-            note: note.to_string(),
+            note,
         },
     )?;
     append_records(doc, std::slice::from_ref(&record), actor.now_ms)?;
@@ -313,18 +328,29 @@ pub struct NewPhase {
     pub title: String,
 }
 
+/// What staff choose when they create a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewProject {
+    /// Title.
+    pub title: String,
+    /// The brief.
+    pub description: String,
+    /// Its phases in order; the first opens at once.
+    pub phases: Vec<NewPhase>,
+}
+
 /// Create a project: its document (genesis and phases, the first phase
-/// open), and its listing in the space. Returns the project id and document.
+/// open), and its listing in the space. `nonce` is 16 random bytes.
+/// Returns the project id and its document, written with `actor_id`.
 pub fn create_project(
     space_doc: &mut Automerge,
     space: &SpaceState,
     actor: &Actor<'_>,
     actor_id: ActorId,
-    title: &str,
-    description: &str,
-    phases: &[NewPhase],
+    new: &NewProject,
     nonce: [u8; 16],
 ) -> Result<(DocId, Automerge), CommandError> {
+    let (title, description, phases) = (new.title.as_str(), new.description.as_str(), &new.phases);
     require(space, &actor.key.member(), Role::Staff)?;
     check_text("title", title, limits::TITLE, true)?;
     check_text("description", description, limits::DESCRIPTION, false)?;
@@ -643,12 +669,12 @@ fn phase_position(
     Ok(between(lo, hi))
 }
 
-/// Apply a project command: check it, sign it, append it. Returns the id
-/// of the record that carries it.
+/// Apply a project command: check it, sign it, append it, and fold it into
+/// `project`. Returns the id of the record that carries it.
 pub fn apply_project(
     doc: &mut Automerge,
     space: &SpaceState,
-    project: &ProjectState,
+    project: &mut ProjectState,
     actor: &Actor<'_>,
     command: ProjectCommand,
 ) -> Result<RecordId, CommandError> {
@@ -1016,7 +1042,8 @@ pub fn apply_project(
         payload,
     )?;
     let id = record.id;
-    append_records(doc, &[record], actor.now_ms)?;
+    append_records(doc, std::slice::from_ref(&record), actor.now_ms)?;
+    project.absorb_local(doc, space, record)?;
     Ok(id)
 }
 

@@ -162,13 +162,12 @@ pub fn append_raw(
     }
     let list = records_list(doc)?;
     let mut tx = doc.transaction();
-    let mut len = tx.length(&list);
-    for record in records {
-        tx.insert(&list, len, ScalarValue::Bytes(record.to_vec()))
+    let start = tx.length(&list);
+    for (at, record) in (start..).zip(records) {
+        tx.insert(&list, at, ScalarValue::Bytes(record.to_vec()))
             .map_err(|e| DocumentError::Change {
                 reason: e.to_string(),
             })?;
-        len += 1;
     }
     tx.commit_with(CommitOptions::default().with_time(time_ms / 1000));
     Ok(())

@@ -140,7 +140,18 @@ pub struct ProjectState {
     created_by: MemberId,
     created_ms: i64,
     max_lamport: u64,
-    records: HashMap<RecordId, SignedRecord>,
+    /// Every record whose signature verified (valid, pending or rejected
+    /// by the rules), kept so a refresh checks only new signatures.
+    verified: HashMap<RecordId, SignedRecord>,
+    /// Records that count.
+    valid: HashSet<RecordId>,
+    /// Every record id in the document, for "absent" vs "not valid".
+    all_ids: HashSet<RecordId>,
+    /// The largest stamp judged so far: a newer local record can be judged
+    /// on its own, anything else needs a rebuild.
+    last_stamp: Stamp,
+    /// The space frontier this state was judged against.
+    space_frontier: Vec<RecordId>,
     rejected: Vec<Rejected>,
     pending: Vec<RecordId>,
     phases: HashMap<RecordId, PhaseEntry>,
@@ -194,12 +205,74 @@ enum Verdict {
 impl ProjectState {
     /// Judge the project document `doc` (id `id`) of the judged `space`.
     pub fn from_doc(doc: &Automerge, id: DocId, space: &SpaceState) -> Result<Self, DocumentError> {
+        Self::build(doc, id, space, &HashMap::new())
+    }
+
+    /// Bring the state up to date with `doc` after sync (or any change),
+    /// checking only signatures it has not seen. On error the state is
+    /// left as it was.
+    pub fn refresh(&mut self, doc: &Automerge, space: &SpaceState) -> Result<(), DocumentError> {
+        *self = Self::build(doc, self.id, space, &self.verified)?;
+        Ok(())
+    }
+
+    fn build(
+        doc: &Automerge,
+        id: DocId,
+        space: &SpaceState,
+        verified: &HashMap<RecordId, SignedRecord>,
+    ) -> Result<Self, DocumentError> {
         check_header(doc, DocKind::Project)?;
         let raw = raw_records(doc)?;
-        let set = RecordSet::decode(&raw, Some(id));
+        let set = RecordSet::decode_reusing(&raw, Some(id), verified);
         let mut state = Self::from_records(set, id, space)?;
         state.pin_closes(doc)?;
         Ok(state)
+    }
+
+    /// Judge a record this device just appended to `doc`. It carries the
+    /// newest stamp, so it is judged alone; otherwise (or if the space
+    /// changed since) the whole state is rebuilt.
+    pub fn absorb_local(
+        &mut self,
+        doc: &Automerge,
+        space: &SpaceState,
+        record: SignedRecord,
+    ) -> Result<(), DocumentError> {
+        if stamp(&record) <= self.last_stamp || space.frontier() != self.space_frontier {
+            return self.refresh(doc, space);
+        }
+        self.all_ids.insert(record.id);
+        self.max_lamport = self.max_lamport.max(record.body.lamport);
+        self.last_stamp = stamp(&record);
+        let verdict = match space.view_of(&record.body.space_deps) {
+            None => Verdict::Pending,
+            Some(view) => match space.role_at(&record.body.author, &view) {
+                None => Verdict::Rejected(RejectReason::NotMember),
+                Some(role) => {
+                    let all = std::mem::take(&mut self.all_ids);
+                    let v = self.admit(&record, role, &all);
+                    self.all_ids = all;
+                    v
+                }
+            },
+        };
+        let closes = matches!(
+            record.body.payload,
+            Payload::CloseVote { .. } | Payload::CloseSurvey { .. }
+        );
+        match verdict {
+            Verdict::Valid => {
+                self.valid.insert(record.id);
+            }
+            Verdict::Pending => self.pending.push(record.id),
+            Verdict::Rejected(reason) => self.rejected.push(rejected(&record, reason)),
+        }
+        self.verified.insert(record.id, record);
+        if closes {
+            self.pin_closes(doc)?;
+        }
+        Ok(())
     }
 
     fn from_records(set: RecordSet, id: DocId, space: &SpaceState) -> Result<Self, DocumentError> {
@@ -254,7 +327,11 @@ impl ProjectState {
             created_by: genesis.body.author,
             created_ms: genesis.body.time_ms,
             max_lamport: genesis.body.lamport,
-            records: HashMap::new(),
+            verified: HashMap::with_capacity(records.len() + 1),
+            valid: HashSet::with_capacity(records.len() + 1),
+            all_ids: HashSet::new(),
+            last_stamp: stamp(&genesis),
+            space_frontier: space.frontier(),
             rejected: Vec::new(),
             pending: Vec::new(),
             phases: HashMap::new(),
@@ -269,10 +346,12 @@ impl ProjectState {
             moderation: Vec::new(),
             pinned: HashMap::new(),
         };
-        let all_ids: HashSet<RecordId> = records.iter().map(|r| r.id).collect();
-        state.records.insert(genesis.id, genesis);
+        let all_ids: HashSet<RecordId> = records.iter().map(|r| r.id).chain([genesis.id]).collect();
+        state.valid.insert(genesis.id);
+        state.verified.insert(genesis.id, genesis);
         for record in records {
             state.max_lamport = state.max_lamport.max(record.body.lamport);
+            state.last_stamp = state.last_stamp.max(stamp(&record));
             let verdict = match role_of(&record) {
                 None => Verdict::Pending,
                 Some(None) => Verdict::Rejected(RejectReason::NotMember),
@@ -280,12 +359,14 @@ impl ProjectState {
             };
             match verdict {
                 Verdict::Valid => {
-                    state.records.insert(record.id, record);
+                    state.valid.insert(record.id);
                 }
                 Verdict::Pending => state.pending.push(record.id),
                 Verdict::Rejected(reason) => rejected_list.push(rejected(&record, reason)),
             }
+            state.verified.insert(record.id, record);
         }
+        state.all_ids = all_ids;
         rejected_list.sort_by_key(|r| r.id);
         state.rejected = rejected_list;
         state.pending.sort();
@@ -581,7 +662,7 @@ impl ProjectState {
                 if a.decision.is_some() {
                     return Err(reject(invalid("the amendment was already decided")));
                 }
-                let lamport = self.records.get(amendment).map_or(0, |x| x.body.lamport);
+                let lamport = self.verified.get(amendment).map_or(0, |x| x.body.lamport);
                 if *accept {
                     let ops = a.ops.clone();
                     if let Some(i) = self.ideas.get_mut(&proposal) {
@@ -1201,7 +1282,10 @@ impl ProjectState {
 
     /// A valid record by id.
     pub fn record(&self, id: &RecordId) -> Option<&SignedRecord> {
-        self.records.get(id)
+        self.valid
+            .contains(id)
+            .then(|| self.verified.get(id))
+            .flatten()
     }
 
     /// Phases in process order (removed ones left out).
@@ -1245,7 +1329,7 @@ impl ProjectState {
             .find(|p| p.state == PhaseState::Open)
             .map(|p| p.id);
         let mut participants: HashSet<MemberId> = HashSet::new();
-        for r in self.records.values() {
+        for r in self.valid.iter().filter_map(|id| self.verified.get(id)) {
             if matches!(
                 r.body.payload,
                 Payload::PostIdea { .. }
@@ -1455,7 +1539,7 @@ impl ProjectState {
         Some(
             Self::latest_per_member(&v.ballots, within.as_ref())
                 .into_iter()
-                .filter_map(|(_, rid)| match &self.records.get(&rid)?.body.payload {
+                .filter_map(|(_, rid)| match &self.record(&rid)?.body.payload {
                     Payload::CastBallot { choice, .. } => Some(choice.clone()),
                     _ => None,
                 })
@@ -1498,7 +1582,7 @@ impl ProjectState {
             .cloned()
             .collect();
         let (_, rid) = Self::latest_per_member(&mine, None).into_iter().next()?;
-        match &self.records.get(&rid)?.body.payload {
+        match &self.record(&rid)?.body.payload {
             Payload::CastBallot { choice, .. } => Some(choice.clone()),
             _ => None,
         }
@@ -1514,7 +1598,7 @@ impl ProjectState {
         let sets: Option<Vec<Vec<Answer>>> = within.map(|w| {
             Self::latest_per_member(&s.answers, w.as_ref())
                 .into_iter()
-                .filter_map(|(_, rid)| match &self.records.get(&rid)?.body.payload {
+                .filter_map(|(_, rid)| match &self.record(&rid)?.body.payload {
                     Payload::AnswerSurvey { answers, .. } => Some(answers.clone()),
                     _ => None,
                 })

@@ -414,10 +414,7 @@ impl SpaceState {
                     .iter()
                     .any(|(q, _)| q != p && self.graph.precedes_or_is(*p, *q))
             })
-            .fold(Some(Role::Admin), |acc, (_, role)| match (acc, role) {
-                (Some(a), Some(r)) => Some(a.min(*r)),
-                _ => None,
-            })
+            .try_fold(Role::Admin, |acc, (_, role)| role.map(|r| acc.min(r)))
     }
 
     /// Whether `member` was admitted at some point of `view` (for role

@@ -5,7 +5,7 @@
 //! reason; a record whose dependencies have not arrived is pending, not
 //! rejected.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,16 @@ impl RecordSet {
     /// Decode and verify raw record bytes. Records signed for a document
     /// other than `doc` are rejected (founding records name none).
     pub fn decode(raw: &[Vec<u8>], doc: Option<DocId>) -> Self {
+        Self::decode_reusing(raw, doc, &HashMap::new())
+    }
+
+    /// Like [`RecordSet::decode`], taking records already verified from
+    /// `verified` instead of checking their signatures again.
+    pub fn decode_reusing(
+        raw: &[Vec<u8>],
+        doc: Option<DocId>,
+        verified: &HashMap<RecordId, SignedRecord>,
+    ) -> Self {
         let mut seen = HashSet::with_capacity(raw.len());
         let mut set = RecordSet::default();
         for bytes in raw {
@@ -93,7 +103,11 @@ impl RecordSet {
                 });
                 continue;
             }
-            match SignedRecord::decode(bytes) {
+            let decoded = match verified.get(&id) {
+                Some(known) => Ok(known.clone()),
+                None => SignedRecord::decode(bytes),
+            };
+            match decoded {
                 Ok(record) => {
                     if let (Some(doc), Some(claimed)) = (doc, record.body.doc) {
                         if claimed != doc {

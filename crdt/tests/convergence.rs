@@ -349,6 +349,8 @@ proptest! {
                 Step::Sync(a, b) => sync_pair(&mut w, a, b),
             }
         }
+        // States judged before the exchange, to refresh after it.
+        let mut before: Vec<_> = w.replicas.iter().map(Replica::project).collect();
         // Exchange in a random order until everyone has everything.
         for _ in 0..2 {
             for (a, b) in &order {
@@ -356,6 +358,11 @@ proptest! {
             }
         }
         let reference = w.replicas[0].snapshot();
+        for (state, r) in before.iter_mut().zip(&w.replicas) {
+            let space = r.space();
+            state.refresh(r.project_doc.as_ref().expect("project"), &space).expect("refresh");
+            prop_assert_eq!(&state.snapshot(&space), &reference, "refresh equals a fresh judgement");
+        }
         let space = w.replicas[0].space().read_model();
         for r in &w.replicas[1..] {
             prop_assert_eq!(&r.snapshot(), &reference);

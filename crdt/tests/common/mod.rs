@@ -68,18 +68,22 @@ impl Replica {
     pub fn act(&mut self, cmd: ProjectCommand) -> Result<RecordId, CommandError> {
         let now = self.tick();
         let space = self.space();
-        let project = self.project();
+        let mut project = self.project();
         let actor = Actor {
             key: &self.key,
             now_ms: now,
         };
-        apply_project(
-            self.project_doc.as_mut().expect("has the project"),
-            &space,
-            &project,
-            &actor,
-            cmd,
-        )
+        let doc = self.project_doc.as_mut().expect("has the project");
+        let id = apply_project(doc, &space, &mut project, &actor, cmd)?;
+        // The incrementally updated state must equal a fresh judgement.
+        let fresh = ProjectState::from_doc(doc, self.project_id.expect("id"), &space)
+            .expect("project document reads");
+        assert_eq!(
+            project.snapshot(&space),
+            fresh.snapshot(&space),
+            "absorb_local drifted"
+        );
+        Ok(id)
     }
 
     pub fn act_space(&mut self, cmd: SpaceCommand) -> Result<RecordId, CommandError> {
@@ -104,11 +108,13 @@ impl Replica {
             &mut self.space_doc,
             &space,
             &actor,
-            role,
-            max_uses,
-            "test",
+            command::NewInvitation {
+                role,
+                max_uses,
+                note: "test".into(),
+                relays: vec![],
+            },
             secret,
-            vec![],
         )
         .expect("staff can invite")
     }
@@ -225,9 +231,11 @@ pub fn with_project(r: &mut Replica, kinds: &[PhaseKind]) {
         &space,
         &actor,
         actor_id(r.n, 2),
-        "Renovating Sakura Park",
-        "How should the park change? 公園をどう変える？",
-        &phases,
+        &command::NewProject {
+            title: "Renovating Sakura Park".into(),
+            description: "How should the park change? 公園をどう変える？".into(),
+            phases,
+        },
         [r.n; 16],
     )
     .expect("staff create projects");
