@@ -205,14 +205,32 @@ enum Verdict {
 impl ProjectState {
     /// Judge the project document `doc` (id `id`) of the judged `space`.
     pub fn from_doc(doc: &Automerge, id: DocId, space: &SpaceState) -> Result<Self, DocumentError> {
-        Self::build(doc, id, space, &HashMap::new())
+        Self::build(doc, id, space, &HashMap::new(), &HashSet::new())
+    }
+
+    /// Like [`ProjectState::from_doc`], skipping the signature check of
+    /// records in `trusted`: ids this device verified before (see
+    /// [`ProjectState::verified_ids`]) and kept in its own storage.
+    pub fn from_doc_trusting(
+        doc: &Automerge,
+        id: DocId,
+        space: &SpaceState,
+        trusted: &HashSet<RecordId>,
+    ) -> Result<Self, DocumentError> {
+        Self::build(doc, id, space, &HashMap::new(), trusted)
+    }
+
+    /// Ids of every record whose signature this state has verified (or
+    /// trusted), for the node to keep.
+    pub fn verified_ids(&self) -> impl Iterator<Item = &RecordId> {
+        self.verified.keys()
     }
 
     /// Bring the state up to date with `doc` after sync (or any change),
     /// checking only signatures it has not seen. On error the state is
     /// left as it was.
     pub fn refresh(&mut self, doc: &Automerge, space: &SpaceState) -> Result<(), DocumentError> {
-        *self = Self::build(doc, self.id, space, &self.verified)?;
+        *self = Self::build(doc, self.id, space, &self.verified, &HashSet::new())?;
         Ok(())
     }
 
@@ -221,10 +239,11 @@ impl ProjectState {
         id: DocId,
         space: &SpaceState,
         verified: &HashMap<RecordId, SignedRecord>,
+        trusted: &HashSet<RecordId>,
     ) -> Result<Self, DocumentError> {
         check_header(doc, DocKind::Project)?;
         let raw = raw_records(doc)?;
-        let set = RecordSet::decode_reusing(&raw, Some(id), verified);
+        let set = RecordSet::decode_reusing(&raw, Some(id), verified, trusted);
         let mut state = Self::from_records(set, id, space)?;
         state.pin_closes(doc)?;
         Ok(state)

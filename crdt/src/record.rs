@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::comment::Stance;
 use crate::error::RecordError;
 use crate::id::{DocId, MemberId, RecordId};
-use crate::key::{verify, DeviceKey};
+use crate::key::{DeviceKey, KeyCache};
 use crate::phase::{PhaseKind, PhaseState};
 use crate::space::Role;
 use crate::survey::{Answer, Question};
@@ -494,18 +494,22 @@ impl SignedRecord {
 
     /// Decode stored bytes and verify the signature.
     pub fn decode(bytes: &[u8]) -> Result<Self, RecordError> {
-        let (body, _) = Self::decode_unverified(bytes)?;
+        Self::decode_with(bytes, &mut KeyCache::default())
+    }
+
+    pub(crate) fn decode_with(bytes: &[u8], keys: &mut KeyCache) -> Result<Self, RecordError> {
+        let (body, id) = Self::decode_unverified(bytes)?;
         let body_bytes = &bytes[1..bytes.len() - 64];
         let mut signature = [0u8; 64];
         signature.copy_from_slice(&bytes[bytes.len() - 64..]);
         let mut message = Vec::with_capacity(SIGNING_DOMAIN.len() + body_bytes.len());
         message.extend_from_slice(SIGNING_DOMAIN);
         message.extend_from_slice(body_bytes);
-        if !verify(&body.author.0, &message, &signature) {
+        if !keys.verify(&body.author.0, &message, &signature) {
             return Err(RecordError::BadSignature);
         }
         Ok(SignedRecord {
-            id: RecordId::of_bytes(bytes),
+            id,
             body,
             bytes: bytes.to_vec(),
         })

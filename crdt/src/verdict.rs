@@ -80,17 +80,22 @@ impl RecordSet {
     /// Decode and verify raw record bytes. Records signed for a document
     /// other than `doc` are rejected (founding records name none).
     pub fn decode(raw: &[Vec<u8>], doc: Option<DocId>) -> Self {
-        Self::decode_reusing(raw, doc, &HashMap::new())
+        Self::decode_reusing(raw, doc, &HashMap::new(), &HashSet::new())
     }
 
     /// Like [`RecordSet::decode`], taking records already verified from
-    /// `verified` instead of checking their signatures again.
+    /// `verified`, and not checking again the signatures of records whose
+    /// ids are in `trusted` (ids this device verified before and kept in its
+    /// own storage: an id is the hash of the bytes, so the bytes cannot
+    /// differ). Canonical form is checked either way.
     pub fn decode_reusing(
         raw: &[Vec<u8>],
         doc: Option<DocId>,
         verified: &HashMap<RecordId, SignedRecord>,
+        trusted: &HashSet<RecordId>,
     ) -> Self {
         let mut seen = HashSet::with_capacity(raw.len());
+        let mut keys = crate::key::KeyCache::default();
         let mut set = RecordSet::default();
         for bytes in raw {
             let id = RecordId::of_bytes(bytes);
@@ -105,7 +110,14 @@ impl RecordSet {
             }
             let decoded = match verified.get(&id) {
                 Some(known) => Ok(known.clone()),
-                None => SignedRecord::decode(bytes),
+                None if trusted.contains(&id) => {
+                    SignedRecord::decode_unverified(bytes).map(|(body, id)| SignedRecord {
+                        id,
+                        body,
+                        bytes: bytes.clone(),
+                    })
+                }
+                None => SignedRecord::decode_with(bytes, &mut keys),
             };
             match decoded {
                 Ok(record) => {

@@ -267,7 +267,7 @@ fn a_forged_founding_record_is_rejected() {
             nonce: [0; 16],
         },
     );
-    append_records(&mut staff.space_doc, &[fake_space.clone()], T0).expect("append");
+    append_records(&mut staff.space_doc, std::slice::from_ref(&fake_space), T0).expect("append");
     let space = staff.space();
     assert!(space
         .rejected()
@@ -313,7 +313,7 @@ fn an_invitation_from_a_resident_or_a_join_without_the_key_is_rejected() {
             note: String::new(),
         },
     );
-    append_records(&mut staff.space_doc, &[invite.clone()], T0).expect("append");
+    append_records(&mut staff.space_doc, std::slice::from_ref(&invite), T0).expect("append");
     let space = staff.space();
     assert!(space.rejected().iter().any(|r| r.id == invite.id
         && r.reason
@@ -336,7 +336,7 @@ fn an_invitation_from_a_resident_or_a_join_without_the_key_is_rejected() {
             proof: Sig64([0; 64]),
         },
     );
-    append_records(&mut staff.space_doc, &[join.clone()], T0).expect("append");
+    append_records(&mut staff.space_doc, std::slice::from_ref(&join), T0).expect("append");
     let space = staff.space();
     assert!(matches!(
         space
@@ -538,4 +538,39 @@ fn a_closed_vote_ignores_ballots_that_arrive_after_its_pin() {
         v.tally, None,
         "the pinned heads are not in this copy's history"
     );
+}
+
+#[test]
+fn verified_ids_never_include_a_forgery_and_trusting_them_changes_nothing() {
+    let (mut staff, mut bob, vote) = setup();
+    bob.act(ProjectCommand::CastBallot {
+        vote,
+        choice: BallotChoice::Single(0),
+    })
+    .expect("ballot");
+    staff.sync(&mut bob);
+    let mut forged = project_record(
+        &staff,
+        &bob.key,
+        Payload::CastBallot {
+            vote,
+            choice: BallotChoice::Single(1),
+        },
+    );
+    forged.bytes[10] ^= 0x40;
+    let forged_id = RecordId::of_bytes(&forged.bytes);
+    insert(&mut staff, &forged);
+    let judged = staff.project();
+    let trusted: std::collections::HashSet<RecordId> = judged.verified_ids().copied().collect();
+    assert!(!trusted.contains(&forged_id));
+    let space = staff.space();
+    let again = yoriai_crdt::ProjectState::from_doc_trusting(
+        staff.project_doc.as_ref().expect("p"),
+        staff.project_id.expect("id"),
+        &space,
+        &trusted,
+    )
+    .expect("judge");
+    assert_eq!(again.snapshot(&space), judged.snapshot(&space));
+    assert_eq!(totals(&staff, vote), vec![1, 0]);
 }
