@@ -316,11 +316,8 @@ fn main() {
     print_comments(&project.comment_tree(&space, &shade), 0);
     let v = project.vote(&vote).expect("vote");
     println!(
-        "\nVote: {}\n  closed: {}, counted ballots: {}\n  tally: {}",
-        v.title,
-        v.closed,
-        v.ballots,
-        format!("{:?}", v.tally)
+        "\nVote: {}\n  closed: {}, counted ballots: {}\n  tally: {:?}",
+        v.title, v.closed, v.ballots, v.tally
     );
     println!(
         "\nRejected records (staff view): {}",
