@@ -10,7 +10,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::ParseIdError;
@@ -18,7 +17,7 @@ use crate::error::ParseIdError;
 /// The id of a signed record: SHA-256 of its stored bytes.
 ///
 /// A replayed or duplicated record has the same bytes, so it is the same record.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordId(pub [u8; 32]);
 
 impl RecordId {
@@ -62,7 +61,7 @@ impl FromStr for RecordId {
 /// the founding record certifies the document: a forged founding record would
 /// need a SHA-256 second preimage. Written like automerge-repo document ids
 /// (base58check), so the same string names the document in a sync URL.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocId(pub [u8; 16]);
 
 impl DocId {
@@ -108,7 +107,7 @@ impl FromStr for DocId {
 }
 
 /// A member: the ed25519 public key of one device.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemberId(pub [u8; 32]);
 
 impl MemberId {
@@ -143,6 +142,51 @@ impl FromStr for MemberId {
     }
 }
 
+/// Ids are text in human-readable formats (JSON for screens and the CLI)
+/// and raw bytes in binary ones (postcard, inside signed records), so the
+/// signed bytes are the same as a derived implementation would write.
+macro_rules! id_serde {
+    ($ty:ident, $n:expr) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                if s.is_human_readable() {
+                    s.collect_str(self)
+                } else {
+                    s.serialize_newtype_struct(stringify!($ty), &self.0)
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                if d.is_human_readable() {
+                    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                    text.parse().map_err(serde::de::Error::custom)
+                } else {
+                    struct Visitor;
+                    impl<'de> serde::de::Visitor<'de> for Visitor {
+                        type Value = $ty;
+                        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                            f.write_str(concat!("a ", stringify!($ty)))
+                        }
+                        fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                            self,
+                            d: D,
+                        ) -> Result<$ty, D::Error> {
+                            <[u8; $n] as serde::Deserialize>::deserialize(d).map($ty)
+                        }
+                    }
+                    d.deserialize_newtype_struct(stringify!($ty), Visitor)
+                }
+            }
+        }
+    };
+}
+
+id_serde!(RecordId, 32);
+id_serde!(DocId, 16);
+id_serde!(MemberId, 32);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +205,24 @@ mod tests {
         );
         let m = MemberId([7; 32]);
         assert_eq!(m.to_string().parse::<MemberId>().ok(), Some(m));
+    }
+
+    #[test]
+    fn ids_are_text_in_json_and_bytes_in_postcard() {
+        let r = RecordId([0xab; 32]);
+        let json = serde_json::to_string(&r).expect("json");
+        assert_eq!(json, format!("\"{}\"", "ab".repeat(32)));
+        assert_eq!(serde_json::from_str::<RecordId>(&json).expect("back"), r);
+        let bin = postcard::to_allocvec(&r).expect("postcard");
+        assert_eq!(bin, vec![0xab; 32], "no length prefix, no text");
+        assert_eq!(postcard::from_bytes::<RecordId>(&bin).expect("back"), r);
+        let d = DocId([1; 16]);
+        assert_eq!(postcard::to_allocvec(&d).expect("postcard"), vec![1; 16]);
+        assert_eq!(
+            serde_json::from_str::<DocId>(&serde_json::to_string(&d).expect("json")).expect("back"),
+            d
+        );
+        assert!(serde_json::from_str::<MemberId>("\"not-an-id\"").is_err());
     }
 
     #[test]

@@ -41,3 +41,12 @@ pub(crate) fn check_text(
     }
     Ok(())
 }
+
+/// [`check_text`] for callers outside the crate (a required text).
+pub fn check_text_public(
+    field: &'static str,
+    text: &str,
+    max: usize,
+) -> Result<(), crate::error::CommandError> {
+    check_text(field, text, max, true)
+}

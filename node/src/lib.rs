@@ -1,0 +1,18 @@
+//! # yoriai-node: one device's local-first engine
+//!
+//! What the desktop app, the relay and the `yoriai` CLI share: the SQLite
+//! [`store`] (samod's storage, plus the node's own tables), the device key
+//! ([`identity`]), and [`node::Node`], which performs domain commands
+//! from `yoriai-crdt` on documents held by samod (the Rust automerge-repo).
+//!
+//! Start with [`node::Node`]. This crate does IO; rules live in
+//! `yoriai-crdt`. Sync transports (WebSocket, iroh) and bundles join here
+//! with their issues.
+
+pub mod error;
+pub mod identity;
+pub mod node;
+pub mod store;
+
+pub use error::{KeyError, NodeError, StoreError};
+pub use node::Node;

@@ -1,0 +1,464 @@
+//! A node: one device's store, key and sync engine, and the operations the
+//! CLI, the desktop app and the relay perform on documents.
+//!
+//! Documents live in samod (the Rust automerge-repo) over the SQLite
+//! [`Store`]. Yoriai's ids are self-certifying (the hash of a document's
+//! founding record), so a document is created by writing its first snapshot
+//! under that id and then finding it through samod. Every user action is
+//! one `with_document` call: one storage write, one sync round.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use samod::storage::StorageKey;
+use samod::{DocHandle, DocumentId, Repo};
+use yoriai_crdt::automerge::{ActorId, Automerge};
+use yoriai_crdt::command::{self, apply_project, NewInvitation, NewProject};
+use yoriai_crdt::document::{load_document, DocKind};
+use yoriai_crdt::invitation::Invitation;
+use yoriai_crdt::project::ProjectSnapshot;
+use yoriai_crdt::record::SignedRecord;
+use yoriai_crdt::space::SpaceOverview;
+use yoriai_crdt::{
+    Actor, DeviceKey, DocId, MemberId, ProjectCommand, ProjectState, RecordId, SpaceCommand,
+    SpaceState,
+};
+
+use crate::error::NodeError;
+use crate::identity::{self, random};
+use crate::store::Store;
+
+/// What joining did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JoinOutcome {
+    /// The space.
+    pub space: DocId,
+    /// Whether the membership is complete (the space is on this device);
+    /// otherwise it completes when the space arrives.
+    pub completed: bool,
+}
+
+/// A document this node holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldDoc {
+    /// Its id.
+    pub id: String,
+    /// "space" or "project".
+    pub kind: String,
+    /// Its space.
+    pub space: String,
+}
+
+/// One device's engine.
+#[derive(Debug)]
+pub struct Node {
+    home: PathBuf,
+    store: Store,
+    key: DeviceKey,
+    repo: Repo,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn doc_id(id: DocId) -> DocumentId {
+    // 16 bytes always make a document id.
+    DocumentId::try_from(id.0.to_vec()).unwrap_or_else(|_| unreachable!("16-byte ids are valid"))
+}
+
+impl Node {
+    /// Open the node in `home` (created if needed): store, key, sync engine.
+    pub async fn open(home: &Path) -> Result<Self, NodeError> {
+        std::fs::create_dir_all(home).map_err(|e| crate::error::StoreError::Io {
+            path: home.to_path_buf(),
+            source: e,
+        })?;
+        let store = Store::open(&home.join("yoriai.db"))?;
+        let key = identity::load_or_create(&home.join("device.key"))?;
+        let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
+        let node = Node {
+            home: home.to_path_buf(),
+            store,
+            key,
+            repo,
+        };
+        node.complete_pending_joins().await?;
+        Ok(node)
+    }
+
+    /// Flush storage and stop the sync engine.
+    pub async fn close(self) {
+        self.repo.stop().await;
+    }
+
+    /// The node's home directory.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// This device's member id.
+    pub fn member(&self) -> MemberId {
+        self.key.member()
+    }
+
+    /// The display name set with `init`.
+    pub fn display_name(&self) -> Result<Option<String>, NodeError> {
+        Ok(self.store.meta("display_name")?)
+    }
+
+    /// Set the display name used when creating or joining spaces.
+    pub fn set_display_name(&self, name: &str) -> Result<(), NodeError> {
+        yoriai_crdt::limits::check_text_public(
+            "display name",
+            name,
+            yoriai_crdt::limits::DISPLAY_NAME,
+        )?;
+        Ok(self.store.set_meta("display_name", name.trim())?)
+    }
+
+    fn name_or_default(&self) -> Result<String, NodeError> {
+        Ok(self
+            .display_name()?
+            .unwrap_or_else(|| format!("member {}", self.member().short())))
+    }
+
+    /// Documents on this device.
+    pub fn documents(&self) -> Result<Vec<HeldDoc>, NodeError> {
+        Ok(self
+            .store
+            .docs()?
+            .into_iter()
+            .map(|(id, kind, space)| HeldDoc { id, kind, space })
+            .collect())
+    }
+
+    fn actor_id() -> Result<ActorId, NodeError> {
+        Ok(ActorId::from(random::<16>()?))
+    }
+
+    /// Write a new document under its id and hand it to samod.
+    async fn adopt(
+        &self,
+        id: DocId,
+        doc: &Automerge,
+        kind: DocKind,
+        space: DocId,
+    ) -> Result<DocHandle, NodeError> {
+        let did = doc_id(id);
+        let heads: Vec<String> = doc.get_heads().iter().map(|h| h.to_string()).collect();
+        let key =
+            StorageKey::from_parts([did.to_string(), "snapshot".to_string(), heads.join("-")])
+                .map_err(|_| NodeError::NotFound("invalid storage key".into()))?;
+        self.store.put(&key, &doc.save())?;
+        self.store
+            .remember_doc(&id.to_string(), kind.name(), &space.to_string())?;
+        self.handle(id, kind.name()).await
+    }
+
+    async fn handle(&self, id: DocId, what: &'static str) -> Result<DocHandle, NodeError> {
+        // Ask samod only for documents this node holds: a search for one it
+        // does not have is remembered as unavailable, and a copy adopted
+        // later (a join completing, an import) would not be read.
+        let held = self
+            .store
+            .docs()?
+            .iter()
+            .any(|(d, kind, _)| *d == id.to_string() && (kind == "space" || kind == "project"));
+        if !held {
+            return Err(NodeError::Missing {
+                what,
+                id: id.to_string(),
+            });
+        }
+        self.repo
+            .find(doc_id(id))
+            .await
+            .map_err(|_| NodeError::Stopped)?
+            .ok_or(NodeError::Missing {
+                what,
+                id: id.to_string(),
+            })
+    }
+
+    /// Take in a document's bytes from elsewhere (a bundle, a test):
+    /// merged into the copy here, never replacing it.
+    pub async fn receive(&self, id: DocId, bytes: &[u8]) -> Result<(), NodeError> {
+        let kind = if load_document(bytes, DocKind::Space).is_ok() {
+            DocKind::Space
+        } else {
+            load_document(bytes, DocKind::Project).map_err(|e| NodeError::Document {
+                what: "document",
+                id: id.to_string(),
+                source: e,
+            })?;
+            DocKind::Project
+        };
+        let known = self
+            .store
+            .docs()?
+            .iter()
+            .any(|(d, kind, _)| *d == id.to_string() && (kind == "space" || kind == "project"));
+        if known {
+            let handle = self.handle(id, kind.name()).await?;
+            handle
+                .with_document(|d| d.load_incremental(bytes))
+                .map_err(|e| NodeError::Document {
+                    what: kind.name(),
+                    id: id.to_string(),
+                    source: yoriai_crdt::DocumentError::NotAutomerge {
+                        reason: e.to_string(),
+                    },
+                })?;
+        } else {
+            let doc = load_document(bytes, kind).map_err(|e| NodeError::Document {
+                what: kind.name(),
+                id: id.to_string(),
+                source: e,
+            })?;
+            let space = match kind {
+                DocKind::Space => id,
+                DocKind::Project => project_space(&doc, id).unwrap_or(id),
+            };
+            self.adopt(id, &doc, kind, space).await?;
+        }
+        if kind == DocKind::Space {
+            self.complete_pending_joins().await?;
+        }
+        Ok(())
+    }
+
+    /// The saved bytes of a document (for export and tests).
+    pub async fn document_bytes(&self, id: DocId) -> Result<Vec<u8>, NodeError> {
+        let handle = self.handle(id, "document").await?;
+        Ok(handle.with_document(|d| d.save()))
+    }
+
+    async fn space(&self, id: DocId) -> Result<(DocHandle, SpaceState), NodeError> {
+        let handle = self.handle(id, "space").await?;
+        let state = handle
+            .with_document(|d| SpaceState::from_doc(d, id))
+            .map_err(|e| NodeError::Document {
+                what: "space",
+                id: id.to_string(),
+                source: e,
+            })?;
+        Ok((handle, state))
+    }
+
+    /// Create a space; this device becomes its admin.
+    pub async fn create_space(&self, name: &str, languages: &[String]) -> Result<DocId, NodeError> {
+        let display = self.name_or_default()?;
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        let (id, doc) = command::create_space(
+            &actor,
+            Self::actor_id()?,
+            name,
+            &display,
+            languages,
+            random::<16>()?,
+        )?;
+        self.adopt(id, &doc, DocKind::Space, id).await?;
+        Ok(id)
+    }
+
+    /// The space's read model.
+    pub async fn space_overview(&self, id: DocId) -> Result<SpaceOverview, NodeError> {
+        Ok(self.space(id).await?.1.read_model())
+    }
+
+    /// Make an invitation link.
+    pub async fn invite(&self, space: DocId, new: NewInvitation) -> Result<Invitation, NodeError> {
+        let (handle, state) = self.space(space).await?;
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        let secret = random::<32>()?;
+        Ok(handle.with_document(|d| command::invite(d, &state, &actor, new, secret))?)
+    }
+
+    /// Join a space by an invitation link, offline if need be.
+    pub async fn join(
+        &self,
+        link: &str,
+        display_name: Option<&str>,
+    ) -> Result<JoinOutcome, NodeError> {
+        let invitation = Invitation::parse(link)?;
+        let name = match display_name {
+            Some(n) => n.to_string(),
+            None => self.name_or_default()?,
+        };
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        let records = command::join_records(&actor, &invitation, &name)?;
+        let raw: Vec<Vec<u8>> = records.iter().map(|r| r.bytes.clone()).collect();
+        self.store
+            .add_pending_join(&invitation.space.to_string(), &raw)?;
+        self.complete_pending_joins().await?;
+        let completed = self
+            .store
+            .pending_joins(&invitation.space.to_string())?
+            .is_empty();
+        if !completed {
+            self.store.remember_doc(
+                &invitation.space.to_string(),
+                "space-awaited",
+                &invitation.space.to_string(),
+            )?;
+        }
+        Ok(JoinOutcome {
+            space: invitation.space,
+            completed,
+        })
+    }
+
+    /// Append join records waiting for spaces that are now here.
+    async fn complete_pending_joins(&self) -> Result<(), NodeError> {
+        let held: HashSet<String> = self
+            .store
+            .docs()?
+            .into_iter()
+            .filter(|(_, kind, _)| kind == "space")
+            .map(|(id, _, _)| id)
+            .collect();
+        for space in self.store.spaces_with_pending_joins()? {
+            if !held.contains(&space) {
+                continue;
+            }
+            let Ok(id) = space.parse::<DocId>() else {
+                continue;
+            };
+            let raw = self.store.pending_joins(&space)?;
+            let records: Vec<SignedRecord> = raw
+                .iter()
+                .filter_map(|b| SignedRecord::decode(b).ok())
+                .collect();
+            let (handle, state) = self.space(id).await?;
+            let result =
+                handle.with_document(|d| command::append_join(d, &state, &records, now_ms()));
+            match result {
+                Ok(()) | Err(yoriai_crdt::CommandError::AlreadyMember(_)) => {
+                    self.store.clear_pending_joins(&space)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply a space command.
+    pub async fn space_command(
+        &self,
+        space: DocId,
+        cmd: SpaceCommand,
+    ) -> Result<RecordId, NodeError> {
+        let (handle, state) = self.space(space).await?;
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        Ok(handle.with_document(|d| command::apply_space(d, &state, &actor, cmd))?)
+    }
+
+    /// Create a project in a space.
+    pub async fn create_project(&self, space: DocId, new: &NewProject) -> Result<DocId, NodeError> {
+        let (handle, state) = self.space(space).await?;
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        let actor_id = Self::actor_id()?;
+        let nonce = random::<16>()?;
+        let (id, doc) = handle
+            .with_document(|d| command::create_project(d, &state, &actor, actor_id, new, nonce))?;
+        self.adopt(id, &doc, DocKind::Project, space).await?;
+        Ok(id)
+    }
+
+    fn space_of(&self, project: DocId) -> Result<DocId, NodeError> {
+        self.store
+            .docs()?
+            .into_iter()
+            .find(|(id, kind, _)| kind == "project" && *id == project.to_string())
+            .and_then(|(_, _, space)| space.parse().ok())
+            .ok_or(NodeError::Missing {
+                what: "project",
+                id: project.to_string(),
+            })
+    }
+
+    async fn project_state(
+        &self,
+        project: DocId,
+    ) -> Result<(DocHandle, SpaceState, ProjectState), NodeError> {
+        let (_, space) = self.space(self.space_of(project)?).await?;
+        let handle = self.handle(project, "project").await?;
+        let trusted: HashSet<RecordId> = self.store.verified()?.into_iter().map(RecordId).collect();
+        let state = handle
+            .with_document(|d| ProjectState::from_doc_trusting(d, project, &space, &trusted))
+            .map_err(|e| NodeError::Document {
+                what: "project",
+                id: project.to_string(),
+                source: e,
+            })?;
+        let new: Vec<&[u8; 32]> = state
+            .verified_ids()
+            .filter(|id| !trusted.contains(id))
+            .map(|id| &id.0)
+            .collect();
+        if !new.is_empty() {
+            self.store.add_verified(new.into_iter())?;
+        }
+        Ok((handle, space, state))
+    }
+
+    /// Apply a project command (one Automerge change).
+    pub async fn project_command(
+        &self,
+        project: DocId,
+        cmd: ProjectCommand,
+    ) -> Result<RecordId, NodeError> {
+        let (handle, space, mut state) = self.project_state(project).await?;
+        let actor = Actor {
+            key: &self.key,
+            now_ms: now_ms(),
+        };
+        let id = handle.with_document(|d| apply_project(d, &space, &mut state, &actor, cmd))?;
+        self.store.add_verified(std::iter::once(&id.0))?;
+        Ok(id)
+    }
+
+    /// The project's judged state, for lookups.
+    pub async fn project(&self, project: DocId) -> Result<(SpaceState, ProjectState), NodeError> {
+        let (_, space, state) = self.project_state(project).await?;
+        Ok((space, state))
+    }
+
+    /// Everything a screen shows of a project.
+    pub async fn show(
+        &self,
+        project: DocId,
+    ) -> Result<(SpaceOverview, ProjectSnapshot), NodeError> {
+        let (space, state) = self.project(project).await?;
+        Ok((space.read_model(), state.snapshot(&space)))
+    }
+}
+
+fn project_space(doc: &Automerge, id: DocId) -> Option<DocId> {
+    let raw = yoriai_crdt::document::raw_records(doc).ok()?;
+    raw.iter()
+        .filter_map(|b| SignedRecord::decode(b).ok())
+        .find(|r| id.is_certified_by(&r.id))
+        .and_then(|r| match r.body.payload {
+            yoriai_crdt::record::Payload::CreateProject { space, .. } => Some(space),
+            _ => None,
+        })
+}
