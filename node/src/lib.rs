@@ -9,6 +9,7 @@
 //! `yoriai-crdt`. Sync transports (WebSocket, iroh) and bundles join here
 //! with their issues.
 
+pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod node;

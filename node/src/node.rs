@@ -289,16 +289,26 @@ impl Node {
         link: &str,
         display_name: Option<&str>,
     ) -> Result<JoinOutcome, NodeError> {
-        let invitation = Invitation::parse(link)?;
         let name = match display_name {
             Some(n) => n.to_string(),
             None => self.name_or_default()?,
         };
+        self.join_as(&self.key, link, &name).await
+    }
+
+    /// [`Node::join`] for another key held on this device.
+    pub(crate) async fn join_as(
+        &self,
+        key: &DeviceKey,
+        link: &str,
+        name: &str,
+    ) -> Result<JoinOutcome, NodeError> {
+        let invitation = Invitation::parse(link)?;
         let actor = Actor {
-            key: &self.key,
+            key,
             now_ms: now_ms(),
         };
-        let records = command::join_records(&actor, &invitation, &name)?;
+        let records = command::join_records(&actor, &invitation, name)?;
         let raw: Vec<Vec<u8>> = records.iter().map(|r| r.bytes.clone()).collect();
         self.store
             .add_pending_join(&invitation.space.to_string(), &raw)?;
@@ -426,9 +436,20 @@ impl Node {
         project: DocId,
         cmd: ProjectCommand,
     ) -> Result<RecordId, NodeError> {
+        self.project_command_as(&self.key, project, cmd).await
+    }
+
+    /// [`Node::project_command`] signed by another key held on this device
+    /// (the demo's residents).
+    pub(crate) async fn project_command_as(
+        &self,
+        key: &DeviceKey,
+        project: DocId,
+        cmd: ProjectCommand,
+    ) -> Result<RecordId, NodeError> {
         let (handle, space, mut state) = self.project_state(project).await?;
         let actor = Actor {
-            key: &self.key,
+            key,
             now_ms: now_ms(),
         };
         let id = handle.with_document(|d| apply_project(d, &space, &mut state, &actor, cmd))?;

@@ -232,3 +232,29 @@ fn a_damaged_store_is_named_and_left_alone() {
         "the file is untouched"
     );
 }
+
+#[test]
+fn the_demo_is_a_real_process_with_several_residents() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path();
+    let seeded = json(home, &["demo", "seed"]);
+    let project = id(&seeded);
+    let shown = json(home, &["show", &project]);
+    let p = &shown["project"];
+    let ideas = p["ideas"].as_array().expect("ideas");
+    assert_eq!(ideas.len(), 3);
+    let authors: std::collections::HashSet<&str> = ideas
+        .iter()
+        .map(|i| i["card"]["author_name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(authors.len(), 3, "ideas come from different residents");
+    assert_eq!(
+        shown["space"]["members"].as_array().expect("members").len(),
+        5
+    );
+    assert_eq!(p["surveys"][0]["respondents"], 4);
+    assert_eq!(p["votes"][0]["ballots"], 4);
+    assert_eq!(p["rejected"], serde_json::json!([]));
+    let text = ok(home, &["show", &project]);
+    assert!(text.contains("木陰を増やす More shade") && text.contains("Which proposal first?"));
+}

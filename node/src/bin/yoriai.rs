@@ -11,7 +11,6 @@ use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
 use yoriai_crdt::comment::{CommentNode, Stance};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
 use yoriai_crdt::project::{ProjectState, TimelineEntry};
-use yoriai_crdt::survey::{Answer, Question, QuestionKind};
 use yoriai_crdt::vote::{BallotChoice, ConsentChoice, TallyResult, VoteMethod};
 use yoriai_crdt::{DocId, ProjectCommand, RecordId, Role};
 use yoriai_node::Node;
@@ -466,15 +465,12 @@ fn render_tally(t: &Option<TallyResult>, options: &[String]) -> String {
                 .iter()
                 .filter_map(|i| options.get(*i as usize).map(String::as_str))
                 .collect();
-            format!(
-                "{} rounds; winner: {}",
-                rounds.len(),
-                if w.is_empty() {
-                    "-".into()
-                } else {
-                    w.join(", ")
-                }
-            )
+            let outcome = match w.as_slice() {
+                [] => "no winner yet".to_string(),
+                [one] => format!("winner: {one}"),
+                many => format!("tie between {}", many.join(" and ")),
+            };
+            format!("{} rounds; {outcome}", rounds.len())
         }
     }
 }
@@ -797,7 +793,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
             });
         }
         Command::Demo(DemoCmd::Seed) => {
-            let (space, project) = demo_seed(node).await?;
+            let (space, project) = yoriai_node::demo::seed(node).await?;
             out(
                 cli,
                 json!({"space": space.to_string(), "id": project.to_string()}),
@@ -854,7 +850,7 @@ fn render_project(
             i.card.id.short()
         ));
         if i.text != i.card.title {
-            s.push_str(&format!("      {}\n", i.text));
+            s.push_str(&format!("      {}\n", i.text.replace('\n', "\n      ")));
         }
         print_thread(&i.comments, 1, &mut s);
     }
@@ -900,167 +896,6 @@ fn render_project(
         ));
     }
     s
-}
-
-/// A park-renovation demo: staff and a few residents (their keys made on
-/// this device, as on a shared workshop tablet), ideas, comments, a survey
-/// and a vote, in Japanese and English.
-async fn demo_seed(node: &Node) -> Result<(DocId, DocId)> {
-    if node.display_name()?.is_none() {
-        node.set_display_name("田中 Tanaka (市役所 town hall)")?;
-    }
-    let space = node
-        .create_space(
-            "桜町 Sakura-chō residents' association",
-            &["ja".into(), "en".into()],
-        )
-        .await?;
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "桜公園の再整備 Renovating Sakura Park".into(),
-                description: "桜公園を、子どもからお年寄りまで過ごしやすい場所にするためのアイデアを募集します。\nWe are collecting ideas to make Sakura Park a good place for everyone, from children to elderly residents.".into(),
-                phases: parse_phases("information,ideas,discussion,survey,decision,results")?,
-            },
-        )
-        .await?;
-    let (_, state) = node.project(project).await?;
-    for kind in [
-        PhaseKind::Ideas,
-        PhaseKind::Discussion,
-        PhaseKind::Survey,
-        PhaseKind::Decision,
-    ] {
-        let phase = state
-            .phases()
-            .iter()
-            .find(|p| p.kind == kind)
-            .map(|p| p.id)
-            .context("phase")?;
-        node.project_command(
-            project,
-            ProjectCommand::SetPhaseState {
-                phase,
-                state: PhaseState::Open,
-            },
-        )
-        .await?;
-    }
-    let shade = node
-        .project_command(project, ProjectCommand::PostIdea {
-            title: "木陰を増やす More shade".into(),
-            body: "夏の午後は遊具が熱くなります。南側に木を植え、ベンチの上に日よけを。\nIn summer the playground is too hot by afternoon: plant trees on the south side and put shades over the benches.".into(),
-        })
-        .await?;
-    let toilet = node
-        .project_command(project, ProjectCommand::PostIdea {
-            title: "バリアフリーのトイレ An accessible toilet".into(),
-            body: "車いすでも使えるトイレを入口の近くに。\nA toilet usable by wheelchair near the entrance.".into(),
-        })
-        .await?;
-    node.project_command(project, ProjectCommand::Comment {
-        target: Some(shade),
-        reply_to: None,
-        stance: Stance::For,
-        text: "賛成です。孫と行くのは朝だけになっています。I agree: we only go in the morning now.".into(),
-        official: false,
-    })
-    .await?;
-    node.project_command(project, ProjectCommand::Comment {
-        target: Some(toilet),
-        reply_to: None,
-        stance: Stance::Neutral,
-        text: "予算の見込みを次回の説明会でお示しします。We will present the budget estimate at the next meeting.".into(),
-        official: true,
-    })
-    .await?;
-    node.project_command(
-        project,
-        ProjectCommand::Support {
-            idea: shade,
-            support: true,
-        },
-    )
-    .await?;
-    node.project_command(
-        project,
-        ProjectCommand::CreateSurvey {
-            phase: None,
-            title: "公園の利用について How you use the park".into(),
-            questions: vec![
-                Question {
-                    prompt: "どのくらい公園を利用しますか？ How often do you visit?".into(),
-                    kind: QuestionKind::SingleChoice {
-                        options: vec![
-                            "毎日 daily".into(),
-                            "毎週 weekly".into(),
-                            "ほとんど行かない rarely".into(),
-                        ],
-                    },
-                    required: true,
-                },
-                Question {
-                    prompt: "今の公園の満足度 How satisfied are you today? (1-5)".into(),
-                    kind: QuestionKind::Scale,
-                    required: false,
-                },
-                Question {
-                    prompt: "ご意見 Anything else?".into(),
-                    kind: QuestionKind::FreeText,
-                    required: false,
-                },
-            ],
-        },
-    )
-    .await?;
-    let (_, state) = node.project(project).await?;
-    let survey = state.surveys().first().map(|s| s.id).context("survey")?;
-    node.project_command(
-        project,
-        ProjectCommand::AnswerSurvey {
-            survey,
-            answers: vec![
-                Answer::Choice(1),
-                Answer::Scale(3),
-                Answer::Text("夜は暗いので照明を。More lights at night, please.".into()),
-            ],
-        },
-    )
-    .await?;
-    let vote = node
-        .project_command(
-            project,
-            ProjectCommand::OpenVote {
-                phase: None,
-                title: "最初に取り組む提案は？ Which proposal first?".into(),
-                method: VoteMethod::RankedChoice,
-                options: vec![
-                    "木陰 Shade".into(),
-                    "トイレ Toilet".into(),
-                    "照明 Lighting".into(),
-                ],
-            },
-        )
-        .await?;
-    node.project_command(
-        project,
-        ProjectCommand::CastBallot {
-            vote,
-            choice: BallotChoice::Ranked(vec![0, 2, 1]),
-        },
-    )
-    .await?;
-    node.project_command(
-        project,
-        ProjectCommand::PublishPost {
-            title: "説明会のお知らせ Information meeting".into(),
-            body: "6月14日(土)10時、公民館にて。Saturday 14 June, 10:00, at the community centre."
-                .into(),
-        },
-    )
-    .await?;
-    Ok((space, project))
 }
 
 fn main() {

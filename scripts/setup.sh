@@ -1,0 +1,26 @@
+# Sourced by the other scripts: what a fresh Debian machine needs before
+# building Yoriai. Sets CARGO_TARGET_DIR to a persistent place outside the
+# clone (override it to choose another).
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/yoriai/target}"
+if ! mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || [ ! -w "$CARGO_TARGET_DIR" ]; then
+  export CARGO_TARGET_DIR="$HOME/.cache/yoriai/target"
+  mkdir -p "$CARGO_TARGET_DIR"
+fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# System packages: a C compiler (bundled SQLite) and pkg-config.
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+command -v cargo >/dev/null 2>&1 || {
+  echo "error: cargo not found; install Rust with rustup (https://rustup.rs) and run this again" >&2
+  exit 1
+}
