@@ -20,7 +20,7 @@ project_file="$home/demo-project"
 if [ ! -s "$project_file" ]; then
   "$yoriai" --home "$home" init --name "田中 Tanaka (市役所 town hall)" >/dev/null
   "$yoriai" --home "$home" --json demo seed \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' > "$project_file"
+    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' > "$project_file"
 fi
 project="$(cat "$project_file")"
 "$yoriai" --home "$home" show "$project"
