@@ -10,10 +10,12 @@ fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# System packages: a C compiler (bundled SQLite) and pkg-config.
+# System packages: a C compiler (bundled SQLite), pkg-config, OpenSSL headers.
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# OpenSSL headers: the WebSocket client (samod -> tungstenite -> native-tls).
+{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openssl; } || missing+=(libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   as_root apt-get update -q

@@ -112,6 +112,14 @@ pub enum NodeError {
     /// A name on the command line did not match.
     #[error("{0}")]
     NotFound(String),
+    /// A sync with a relay failed.
+    #[error("sync with {relay} failed: {detail}")]
+    Sync {
+        /// The relay address.
+        relay: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// The sync engine stopped.
     #[error("the sync engine stopped unexpectedly")]
     Stopped,

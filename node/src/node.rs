@@ -38,6 +38,20 @@ pub struct JoinOutcome {
     pub completed: bool,
 }
 
+/// What one sync with a relay did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    /// The relay.
+    pub relay: String,
+    /// Documents exchanged with it.
+    pub synced: usize,
+    /// Documents it had that this node did not (awaited spaces, projects
+    /// listed in a space).
+    pub fetched: usize,
+    /// Documents that did not finish in time (they sync next time).
+    pub unfinished: Vec<String>,
+}
+
 /// A document this node holds.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HeldDoc {
@@ -455,6 +469,141 @@ impl Node {
         let id = handle.with_document(|d| apply_project(d, &space, &mut state, &actor, cmd))?;
         self.store.add_verified(std::iter::once(&id.0))?;
         Ok(id)
+    }
+
+    /// Sync every document this node holds with a relay (or any
+    /// automerge-repo sync server) once, fetch the spaces it awaits and the
+    /// projects its spaces list, then disconnect.
+    pub async fn sync_once(
+        &self,
+        relay: &str,
+        timeout: std::time::Duration,
+    ) -> Result<SyncReport, NodeError> {
+        use tokio::time::timeout as within;
+        let url = url::Url::parse(relay).map_err(|e| NodeError::Sync {
+            relay: relay.to_string(),
+            detail: format!("not a WebSocket address ({e}); use ws://HOST:PORT"),
+        })?;
+        if !matches!(url.scheme(), "ws" | "wss") {
+            return Err(NodeError::Sync {
+                relay: relay.to_string(),
+                detail: "use a ws:// or wss:// address".into(),
+            });
+        }
+        let dialer = self
+            .repo
+            .dial_websocket(url, samod::BackoffConfig::default())
+            .map_err(|_| NodeError::Stopped)?;
+        let unreachable = |detail: String| NodeError::Sync {
+            relay: relay.to_string(),
+            detail,
+        };
+        match within(timeout, dialer.established()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                dialer.close();
+                return Err(unreachable(format!("cannot connect: {e:?}")));
+            }
+            Err(_) => {
+                dialer.close();
+                return Err(unreachable(format!(
+                    "no answer within {} s",
+                    timeout.as_secs()
+                )));
+            }
+        }
+        let Some(conn) = dialer.connection_id() else {
+            dialer.close();
+            return Err(unreachable("the connection closed at once".into()));
+        };
+        let mut report = SyncReport {
+            relay: relay.to_string(),
+            synced: 0,
+            fetched: 0,
+            unfinished: Vec::new(),
+        };
+        let exchange = |handle: DocHandle| async move {
+            let ours = within(timeout, handle.they_have_our_changes(conn))
+                .await
+                .is_ok();
+            let theirs = within(timeout, handle.we_have_their_changes(conn))
+                .await
+                .is_ok();
+            ours && theirs
+        };
+        // Spaces first (awaited ones are fetched), then their projects.
+        for pass in ["space", "project"] {
+            let mut wanted: Vec<(String, String, String)> = self
+                .store
+                .docs()?
+                .into_iter()
+                .filter(|(_, kind, _)| kind.starts_with(pass))
+                .collect();
+            if pass == "project" {
+                for (space, kind, _) in self
+                    .store
+                    .docs()?
+                    .into_iter()
+                    .filter(|(_, k, _)| k == "space")
+                {
+                    let _ = kind;
+                    let Ok(id) = space.parse::<DocId>() else {
+                        continue;
+                    };
+                    if let Ok(overview) = self.space_overview(id).await {
+                        for p in overview.projects {
+                            let pid = p.project.to_string();
+                            if !wanted.iter().any(|(d, _, _)| *d == pid) {
+                                wanted.push((pid, "project-listed".into(), space.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (id, kind, space) in wanted {
+                let Ok(doc) = id.parse::<DocId>() else {
+                    continue;
+                };
+                let held = kind == "space" || kind == "project";
+                let found = within(timeout, self.repo.find(doc_id(doc)))
+                    .await
+                    .ok()
+                    .and_then(|r| r.ok())
+                    .flatten();
+                let Some(handle) = found else {
+                    report.unfinished.push(id);
+                    continue;
+                };
+                if !held {
+                    self.store.remember_doc(&id, pass, &space)?;
+                    report.fetched += 1;
+                }
+                if exchange(handle).await {
+                    report.synced += 1;
+                } else {
+                    report.unfinished.push(id);
+                }
+            }
+            if pass == "space" {
+                self.complete_pending_joins().await?;
+                // A join just appended goes out in this same session.
+                for (id, kind, _) in self
+                    .store
+                    .docs()?
+                    .into_iter()
+                    .filter(|(_, k, _)| k == "space")
+                {
+                    let _ = kind;
+                    if let Ok(doc) = id.parse::<DocId>() {
+                        if let Ok(handle) = self.handle(doc, "space").await {
+                            let _ = exchange(handle).await;
+                        }
+                    }
+                }
+            }
+        }
+        dialer.close();
+        Ok(report)
     }
 
     /// The project's judged state, for lookups.

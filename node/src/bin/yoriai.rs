@@ -79,6 +79,21 @@ enum Command {
     /// Votes.
     #[command(subcommand)]
     Vote(VoteCmd),
+    /// Sync with a relay: once, or every few seconds until stopped.
+    Sync {
+        /// The relay's WebSocket address (ws://HOST:PORT).
+        #[arg(long)]
+        relay: String,
+        /// Sync once and exit.
+        #[arg(long)]
+        once: bool,
+        /// Seconds to wait for the relay and for each document.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+        /// Seconds between rounds when not --once.
+        #[arg(long, default_value_t = 10)]
+        every: u64,
+    },
     /// Print a project readably: phases, ideas, comments, votes.
     Show {
         /// The project.
@@ -784,6 +799,40 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
                     render_tally(&v.tally, &v.options)
                 )
             });
+        }
+        Command::Sync {
+            relay,
+            once,
+            timeout,
+            every,
+        } => {
+            let timeout = std::time::Duration::from_secs(*timeout);
+            loop {
+                match node.sync_once(relay, timeout).await {
+                    Ok(r) => out(cli, json!(r), || {
+                        let mut s = format!("Synced {} document(s) with {}", r.synced, r.relay);
+                        if r.fetched > 0 {
+                            s.push_str(&format!("; {} new on this device", r.fetched));
+                        }
+                        if !r.unfinished.is_empty() {
+                            s.push_str(&format!(
+                                "; not finished (next time): {}",
+                                r.unfinished.join(", ")
+                            ));
+                        }
+                        s
+                    }),
+                    Err(e) if !*once => eprintln!("yoriai: {e}; retrying in {every} s"),
+                    Err(e) => return Err(e.into()),
+                }
+                if *once {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(*every)) => {}
+                    _ = tokio::signal::ctrl_c() => break,
+                }
+            }
         }
         Command::Show { project } => {
             let project = parse_doc(project, "project")?;
