@@ -9,6 +9,15 @@ source scripts/setup.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target add wasm32-unknown-unknown >/dev/null
 
+# The stock JavaScript automerge-repo client for the interop test.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "== installing nodejs npm"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+fi
+echo "== npm ci (tests/interop)"
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
