@@ -46,7 +46,7 @@ fn js(args: &[&str]) -> String {
 /// automerge 3) as a Text object.
 fn text_field(doc: &Automerge, key: &str) -> Option<String> {
     match doc.get(ROOT, key).ok()?? {
-        (Value::Scalar(s), _) => s.to_str().map(str::to_string),
+        (Value::Scalar(s), _) => s.as_str().map(str::to_string),
         (Value::Object(ObjType::Text), id) => doc.text(&id).ok(),
         _ => None,
     }
