@@ -327,6 +327,19 @@ impl Store {
         })
     }
 
+    /// How many documents have chunks here, and how many bytes they take.
+    pub fn stats(&self) -> Result<(u64, u64), StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT count(DISTINCT substr(key, 1, instr(key, char(31)) - 1)),
+                        coalesce(sum(length(value)), 0)
+                 FROM chunks WHERE instr(key, char(31)) > 0",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+        })
+    }
+
     /// `PRAGMA integrity_check`.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.with(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))

@@ -5,22 +5,31 @@
 //! the node's SQLite store. [`serve`] starts it and returns a [`Relay`]
 //! handle; `main.rs` is the command line around it.
 //!
-//! This first version hosts any document (`--open`, as a standard
-//! automerge-repo sync server does, for a workshop or a test). Hosting only
-//! chosen spaces, limits, metrics and structured logs come next
-//! (issue #3); until then the relay refuses to start without `--open`
-//! rather than pretend to filter.
+//! Each connection is guarded ([`guard`]): message size, message rate and
+//! connections per address are limited, refusals are logged and counted,
+//! and `/metrics` exports Prometheus text.
+//!
+//! This version hosts any document (`--open`, as a standard automerge-repo
+//! sync server does, for a workshop or a test). Hosting only chosen spaces
+//! comes next (issue #3); until then the relay refuses to start without
+//! `--open` rather than pretend to filter.
+
+pub mod guard;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use samod::{AcceptorHandle, Repo};
 use yoriai_node::store::Store;
+
+pub use guard::{Limits, Metrics};
 
 /// What the relay needs to start.
 #[derive(Debug, Clone)]
@@ -31,6 +40,8 @@ pub struct RelayConfig {
     pub data: PathBuf,
     /// Host any document.
     pub open: bool,
+    /// Per-connection and per-address limits.
+    pub limits: Limits,
 }
 
 /// Why the relay could not start.
@@ -67,6 +78,11 @@ pub enum RelayError {
 #[derive(Clone)]
 struct AppState {
     acceptor: AcceptorHandle,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+    slots: guard::Slots,
+    store: Store,
+    registry: Arc<prometheus_client::registry::Registry>,
 }
 
 /// A running relay.
@@ -107,7 +123,7 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
         source,
     })?;
     let store = Store::open(&config.data.join("relay.db"))?;
-    let repo = Repo::build_tokio().with_storage(store).load().await;
+    let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| RelayError::Listen {
@@ -120,19 +136,33 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
     })?;
     let url = url::Url::parse(&format!("ws://{addr}/")).map_err(|_| RelayError::Stopped)?;
     let acceptor = repo.make_acceptor(url).map_err(|_| RelayError::Stopped)?;
+    let metrics = Arc::new(Metrics::default());
+    let registry = Arc::new(metrics.registry());
     let app = Router::new()
         .route("/", get(sync_socket))
         .route("/healthz", get(|| async { "ok\n" }))
-        .with_state(AppState { acceptor });
+        .route("/metrics", get(metrics_text))
+        .with_state(AppState {
+            acceptor,
+            limits: config.limits,
+            metrics,
+            slots: guard::Slots::default(),
+            store,
+            registry,
+        });
+    tracing::info!(%addr, data = %config.data.display(), "relay listening");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await;
         if let Err(e) = served {
-            eprintln!("yoriai-relay: server error: {e}");
+            tracing::error!(error = %e, "server error");
         }
         // Storage is flushed before the relay reports it has stopped.
         repo.stop().await;
@@ -144,11 +174,63 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
     })
 }
 
-async fn sync_socket(ws: WebSocketUpgrade, State(state): State<AppState>) -> impl IntoResponse {
-    ws.on_upgrade(move |socket| async move {
-        // samod's I/O loop owns the socket from here on.
-        if state.acceptor.accept_axum(socket, None).is_err() {
-            eprintln!("yoriai-relay: refused a connection: the sync engine is stopping");
-        }
-    })
+async fn sync_socket(
+    ws: WebSocketUpgrade,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    State(state): State<AppState>,
+) -> axum::response::Response {
+    let peer = peer.ip();
+    let Some(slot) = state.slots.take(
+        peer,
+        state.limits.max_connections_per_address,
+        &state.metrics,
+    ) else {
+        state.metrics.refuse(
+            peer,
+            "connections-per-address",
+            &format!(
+                "more than {} open connections",
+                state.limits.max_connections_per_address
+            ),
+        );
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many connections from your address\n",
+        )
+            .into_response();
+    };
+    tracing::info!(%peer, "connection opened");
+    // Let oversized frames through up to twice the limit so the guard can
+    // name the reason; beyond that the socket itself refuses them.
+    let frame_limit = state.limits.max_message_bytes.saturating_mul(2);
+    ws.max_message_size(frame_limit)
+        .max_frame_size(frame_limit)
+        .on_upgrade(move |socket| async move {
+            let transport =
+                guard::guarded_transport(socket, peer, state.limits, state.metrics.clone(), slot);
+            // samod's I/O loop owns the socket from here on.
+            if state.acceptor.accept(transport).is_err() {
+                tracing::warn!(%peer, "refused a connection: the sync engine is stopping");
+            }
+        })
+}
+
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok((docs, bytes)) = state.store.stats() {
+        state.metrics.documents.set(docs as i64);
+        state.metrics.stored_bytes.set(bytes as i64);
+    }
+    let mut text = String::new();
+    match prometheus_client::encoding::text::encode(&mut text, &state.registry) {
+        Ok(()) => (
+            StatusCode::OK,
+            [(
+                "content-type",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }

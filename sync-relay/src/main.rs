@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use yoriai_relay::{serve, RelayConfig};
+use yoriai_relay::{serve, Limits, RelayConfig};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -22,15 +22,49 @@ struct Args {
     /// Host any document (a workshop relay, or a test).
     #[arg(long, env = "YORIAI_RELAY_OPEN")]
     open: bool,
+    /// Largest sync message accepted, in bytes.
+    #[arg(long, env = "YORIAI_RELAY_MAX_MESSAGE_BYTES", default_value_t = Limits::default().max_message_bytes)]
+    max_message_bytes: usize,
+    /// Messages one connection may send per second.
+    #[arg(long, env = "YORIAI_RELAY_MAX_MESSAGES_PER_SECOND", default_value_t = Limits::default().max_messages_per_second)]
+    max_messages_per_second: u32,
+    /// Open connections allowed from one address.
+    #[arg(long, env = "YORIAI_RELAY_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().max_connections_per_address)]
+    max_connections_per_address: usize,
+    /// Log format: text or json.
+    #[arg(long, env = "YORIAI_RELAY_LOG_FORMAT", default_value = "text")]
+    log_format: String,
 }
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    match args.log_format.as_str() {
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        "text" => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        other => {
+            eprintln!("yoriai-relay: unknown --log-format '{other}' (text or json)");
+            std::process::exit(2);
+        }
+    }
     let relay = match serve(RelayConfig {
         listen: args.listen,
         data: args.data.clone(),
         open: args.open,
+        limits: Limits {
+            max_message_bytes: args.max_message_bytes,
+            max_messages_per_second: args.max_messages_per_second,
+            max_connections_per_address: args.max_connections_per_address,
+        },
     })
     .await
     {
@@ -56,6 +90,6 @@ async fn main() {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-    println!("yoriai-relay: stopping (flushing storage)");
+    tracing::info!("stopping: flushing storage");
     relay.shutdown().await;
 }

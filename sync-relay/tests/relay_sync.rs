@@ -17,6 +17,7 @@ async fn relay(dir: &std::path::Path) -> yoriai_relay::Relay {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data: dir.to_path_buf(),
         open: true,
+        limits: Default::default(),
     })
     .await
     .expect("relay starts")
@@ -202,6 +203,7 @@ async fn a_resident_joins_by_link_through_the_relay_and_offline_edits_converge()
         listen: "127.0.0.1:0".parse().expect("addr"),
         data: relay_dir.path().to_path_buf(),
         open: true,
+        limits: Default::default(),
     })
     .await
     .expect("restart");
@@ -268,7 +270,8 @@ async fn the_relay_answers_health_checks_and_needs_a_policy() {
         serve(RelayConfig {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: dir.path().to_path_buf(),
-            open: false
+            open: false,
+            limits: Default::default(),
         })
         .await,
         Err(yoriai_relay::RelayError::NoPolicy)
