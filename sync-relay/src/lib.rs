@@ -9,12 +9,12 @@
 //! connections per address are limited, refusals are logged and counted,
 //! and `/metrics` exports Prometheus text.
 //!
-//! This version hosts any document (`--open`, as a standard automerge-repo
-//! sync server does, for a workshop or a test). Hosting only chosen spaces
-//! comes next (issue #3); until then the relay refuses to start without
-//! `--open` rather than pretend to filter.
+//! What it hosts is [`hosting::Hosting`]: any document (`--open`, as a
+//! standard automerge-repo sync server does, for a workshop or a test), or
+//! chosen spaces and the projects they list (`--host-space`).
 
 pub mod guard;
+pub mod hosting;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +40,8 @@ pub struct RelayConfig {
     pub data: PathBuf,
     /// Host any document.
     pub open: bool,
+    /// Host these spaces and their projects (when not `open`).
+    pub host_spaces: Vec<yoriai_crdt::DocId>,
     /// Per-connection and per-address limits.
     pub limits: Limits,
 }
@@ -68,7 +70,7 @@ pub enum RelayError {
         source: std::io::Error,
     },
     /// No hosting policy chosen.
-    #[error("choose what to host: --open hosts any document (hosting chosen spaces only is not available yet)")]
+    #[error("choose what to host: --open hosts any document, --host-space ID hosts that space and its projects")]
     NoPolicy,
     /// The sync engine stopped.
     #[error("the sync engine stopped")]
@@ -115,7 +117,7 @@ impl Relay {
 
 /// Start a relay.
 pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
-    if !config.open {
+    if !config.open && config.host_spaces.is_empty() {
         return Err(RelayError::NoPolicy);
     }
     std::fs::create_dir_all(&config.data).map_err(|source| RelayError::Data {
@@ -123,7 +125,32 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
         source,
     })?;
     let store = Store::open(&config.data.join("relay.db"))?;
-    let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
+    let metrics = Arc::new(Metrics::default());
+    let (hosting, allowed_tx) = if config.open {
+        (hosting::Hosting::Open, None)
+    } else {
+        let initial: std::collections::HashSet<samod::DocumentId> = config
+            .host_spaces
+            .iter()
+            .map(|s| hosting::document_id(*s))
+            .collect();
+        let (tx, rx) = tokio::sync::watch::channel(Arc::new(initial));
+        (
+            hosting::Hosting::Spaces {
+                allowed: rx,
+                metrics: metrics.clone(),
+            },
+            Some(tx),
+        )
+    };
+    let repo = Repo::build_tokio()
+        .with_storage(store.clone())
+        .with_share_policy(hosting)
+        .load()
+        .await;
+    if let Some(tx) = allowed_tx {
+        hosting::watch_spaces(repo.clone(), store.clone(), config.host_spaces.clone(), tx);
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| RelayError::Listen {
@@ -136,7 +163,6 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
     })?;
     let url = url::Url::parse(&format!("ws://{addr}/")).map_err(|_| RelayError::Stopped)?;
     let acceptor = repo.make_acceptor(url).map_err(|_| RelayError::Stopped)?;
-    let metrics = Arc::new(Metrics::default());
     let registry = Arc::new(metrics.registry());
     let app = Router::new()
         .route("/", get(sync_socket))

@@ -22,6 +22,13 @@ struct Args {
     /// Host any document (a workshop relay, or a test).
     #[arg(long, env = "YORIAI_RELAY_OPEN")]
     open: bool,
+    /// Host this space and its projects (repeatable).
+    #[arg(
+        long = "host-space",
+        env = "YORIAI_RELAY_HOST_SPACES",
+        value_delimiter = ','
+    )]
+    host_spaces: Vec<yoriai_crdt::DocId>,
     /// Largest sync message accepted, in bytes.
     #[arg(long, env = "YORIAI_RELAY_MAX_MESSAGE_BYTES", default_value_t = Limits::default().max_message_bytes)]
     max_message_bytes: usize,
@@ -60,6 +67,7 @@ async fn main() {
         listen: args.listen,
         data: args.data.clone(),
         open: args.open,
+        host_spaces: args.host_spaces.clone(),
         limits: Limits {
             max_message_bytes: args.max_message_bytes,
             max_messages_per_second: args.max_messages_per_second,

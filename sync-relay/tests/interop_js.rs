@@ -59,6 +59,7 @@ async fn javascript_automerge_repo_and_samod_sync_through_the_relay_both_ways() 
         listen: "127.0.0.1:0".parse().expect("addr"),
         data: data.path().to_path_buf(),
         open: true,
+        host_spaces: vec![],
         limits: Default::default(),
     })
     .await

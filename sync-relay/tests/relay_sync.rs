@@ -17,6 +17,7 @@ async fn relay(dir: &std::path::Path) -> yoriai_relay::Relay {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data: dir.to_path_buf(),
         open: true,
+        host_spaces: vec![],
         limits: Default::default(),
     })
     .await
@@ -203,6 +204,7 @@ async fn a_resident_joins_by_link_through_the_relay_and_offline_edits_converge()
         listen: "127.0.0.1:0".parse().expect("addr"),
         data: relay_dir.path().to_path_buf(),
         open: true,
+        host_spaces: vec![],
         limits: Default::default(),
     })
     .await
@@ -271,6 +273,7 @@ async fn the_relay_answers_health_checks_and_needs_a_policy() {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: dir.path().to_path_buf(),
             open: false,
+            host_spaces: vec![],
             limits: Default::default(),
         })
         .await,
@@ -290,4 +293,78 @@ async fn the_relay_answers_health_checks_and_needs_a_policy() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with("ok\n"), "{response}");
     relay.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_hosting_one_space_refuses_the_documents_of_others() {
+    let relay_dir = tempfile::tempdir().expect("tmp");
+    let a_dir = tempfile::tempdir().expect("tmp");
+    let m_dir = tempfile::tempdir().expect("tmp");
+    let a = Node::open(a_dir.path()).await.expect("a");
+    let (space, project) = yoriai_node::demo::seed(&a).await.expect("demo");
+    let relay = serve(RelayConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data: relay_dir.path().to_path_buf(),
+        open: false,
+        host_spaces: vec![space],
+        limits: Default::default(),
+    })
+    .await
+    .expect("relay");
+    let url = relay.url();
+
+    // The hosted space and the project it lists go through (the project
+    // once the relay has read the space's list: a second round at most).
+    let mut report = a.sync_once(&url, T).await.expect("a syncs");
+    for _ in 0..5 {
+        if report.synced == 2 {
+            break;
+        }
+        report = a
+            .sync_once(&url, Duration::from_secs(5))
+            .await
+            .expect("a syncs");
+    }
+    assert_eq!(report.synced, 2, "{report:?}");
+
+    // Another space is refused: it never finishes, and the relay keeps none of it.
+    let m = Node::open(m_dir.path()).await.expect("m");
+    let other = m.create_space("Not hosted here", &[]).await.expect("space");
+    let report = m
+        .sync_once(&url, Duration::from_secs(3))
+        .await
+        .expect("m syncs");
+    assert_eq!(report.synced, 0, "{report:?}");
+    assert_eq!(report.unfinished, vec![other.to_string()]);
+
+    // A new device gets the hosted space and project.
+    let link = a
+        .invite(
+            space,
+            NewInvitation {
+                role: Role::Resident,
+                max_uses: None,
+                note: String::new(),
+                relays: vec![],
+            },
+        )
+        .await
+        .expect("invite")
+        .to_link();
+    a.sync_once(&url, T).await.expect("a pushes the invitation");
+    let b_dir = tempfile::tempdir().expect("tmp");
+    let b = Node::open(b_dir.path()).await.expect("b");
+    b.join(&link, Some("Bob")).await.expect("join");
+    assert_eq!(b.sync_once(&url, T).await.expect("b syncs").fetched, 2);
+    assert_eq!(b.show(project).await.expect("show").1.ideas.len(), 3);
+    a.close().await;
+    b.close().await;
+    m.close().await;
+    relay.shutdown().await;
+    let store = yoriai_node::store::Store::open(&relay_dir.path().join("relay.db")).expect("store");
+    assert_eq!(
+        store.stats().expect("stats").0,
+        2,
+        "only the hosted space and its project are stored"
+    );
 }
