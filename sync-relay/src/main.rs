@@ -1,9 +1,14 @@
 //! `yoriai-relay --listen 127.0.0.1:8080 --data DIR --open`
+//!
+//! Settings come from flags, then environment variables, then an optional
+//! TOML file (`--config FILE`), then defaults.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use serde::Deserialize;
 use yoriai_relay::{serve, Limits, RelayConfig};
 
 #[derive(Parser, Debug)]
@@ -13,12 +18,15 @@ use yoriai_relay::{serve, Limits, RelayConfig};
     about = "Yoriai relay: syncs spaces between devices over WebSocket"
 )]
 struct Args {
+    /// A TOML file with any of the settings below (flags and environment win).
+    #[arg(long, env = "YORIAI_RELAY_CONFIG")]
+    config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "YORIAI_RELAY_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Directory for the relay's store.
     #[arg(long, env = "YORIAI_RELAY_DATA")]
-    data: PathBuf,
+    data: Option<PathBuf>,
     /// Host any document (a workshop relay, or a test).
     #[arg(long, env = "YORIAI_RELAY_OPEN")]
     open: bool,
@@ -43,9 +51,87 @@ struct Args {
     log_format: String,
 }
 
+/// The config file: the same settings, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    open: Option<bool>,
+    host_spaces: Option<Vec<String>>,
+    max_message_bytes: Option<usize>,
+    max_messages_per_second: Option<u32>,
+    max_connections_per_address: Option<usize>,
+    log_format: Option<String>,
+}
+
+fn settings() -> Result<(Args, PathBuf), String> {
+    let matches = Args::command().get_matches();
+    let mut args = Args::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+    let given = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let (false, Some(v)) = (given("listen"), file.listen) {
+            args.listen = v;
+        }
+        if let (false, Some(v)) = (given("data"), file.data) {
+            args.data = Some(v);
+        }
+        if let (false, Some(v)) = (given("open"), file.open) {
+            args.open = v;
+        }
+        if let (false, Some(v)) = (given("host_spaces"), file.host_spaces) {
+            args.host_spaces = v
+                .iter()
+                .map(|s| {
+                    s.parse()
+                        .map_err(|e| format!("{}: host-spaces: {e}", path.display()))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let (false, Some(v)) = (given("max_message_bytes"), file.max_message_bytes) {
+            args.max_message_bytes = v;
+        }
+        if let (false, Some(v)) = (
+            given("max_messages_per_second"),
+            file.max_messages_per_second,
+        ) {
+            args.max_messages_per_second = v;
+        }
+        if let (false, Some(v)) = (
+            given("max_connections_per_address"),
+            file.max_connections_per_address,
+        ) {
+            args.max_connections_per_address = v;
+        }
+        if let (false, Some(v)) = (given("log_format"), file.log_format) {
+            args.log_format = v;
+        }
+    }
+    let data = args
+        .data
+        .clone()
+        .ok_or("say where to keep the store: --data DIR (or data = \"DIR\" in the config file)")?;
+    Ok((args, data))
+}
+
 #[tokio::main]
 async fn main() {
-    let args = Args::parse();
+    let (args, data) = match settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("yoriai-relay: {e}");
+            std::process::exit(2);
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     match args.log_format.as_str() {
@@ -59,13 +145,13 @@ async fn main() {
             .with_writer(std::io::stderr)
             .init(),
         other => {
-            eprintln!("yoriai-relay: unknown --log-format '{other}' (text or json)");
+            eprintln!("yoriai-relay: unknown log format '{other}' (text or json)");
             std::process::exit(2);
         }
     }
     let relay = match serve(RelayConfig {
         listen: args.listen,
-        data: args.data.clone(),
+        data: data.clone(),
         open: args.open,
         host_spaces: args.host_spaces.clone(),
         limits: Limits {
@@ -85,7 +171,7 @@ async fn main() {
     println!(
         "yoriai-relay listening on {} (store in {})",
         relay.url(),
-        args.data.display()
+        data.display()
     );
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,

@@ -85,3 +85,54 @@ async fn sigterm_flushes_and_a_restart_keeps_everything() {
     a.close().await;
     b.close().await;
 }
+
+#[test]
+fn settings_come_from_a_config_file_and_flags_win() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let config = dir.path().join("relay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:1\"\ndata = \"{}\"\nopen = true\nmax-messages-per-second = 50\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .expect("write");
+    // --listen on the command line wins over the file's.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yoriai-relay"))
+        .arg("--config")
+        .arg(&config)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("banner");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(
+        dir.path().join("data/relay.db").exists(),
+        "data came from the file"
+    );
+    assert!(sigterm(&mut child).success());
+
+    // Mistakes are named.
+    std::fs::write(&config, "lisen = \"127.0.0.1:9\"\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_yoriai-relay"))
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
+    let out = Command::new(env!("CARGO_BIN_EXE_yoriai-relay"))
+        .args(["--open"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data"));
+}
