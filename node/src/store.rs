@@ -340,6 +340,22 @@ impl Store {
         })
     }
 
+    /// Stored bytes per document id (text form).
+    pub fn sizes(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT substr(key, 1, instr(key, char(31)) - 1) AS doc, sum(length(value))
+                 FROM chunks WHERE instr(key, char(31)) > 0 GROUP BY doc",
+            )?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
     /// `PRAGMA integrity_check`.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.with(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))

@@ -29,6 +29,8 @@ pub struct Limits {
     pub max_messages_per_second: u32,
     /// Open connections from one address.
     pub max_connections_per_address: usize,
+    /// Stored bytes of one document; beyond it the document is read-only.
+    pub max_document_bytes: u64,
 }
 
 impl Default for Limits {
@@ -40,6 +42,7 @@ impl Default for Limits {
             // documents; this leaves room for a busy workshop.
             max_messages_per_second: 1_000,
             max_connections_per_address: 64,
+            max_document_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -47,7 +50,8 @@ impl Default for Limits {
 /// Why a client was refused.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Reason {
-    /// `message-too-large`, `rate`, `malformed`, `connections-per-address`.
+    /// `message-too-large`, `rate`, `malformed`, `connections-per-address`,
+    /// `not-hosted`, `document-too-large`.
     pub reason: String,
 }
 
@@ -116,6 +120,15 @@ impl Metrics {
         r.register("documents", "Documents stored", self.documents.clone());
         r.register("stored_bytes", "Bytes stored", self.stored_bytes.clone());
         r
+    }
+
+    /// Count a refusal.
+    pub fn count_refusal(&self, reason: &str) {
+        self.refusals
+            .get_or_create(&Reason {
+                reason: reason.to_string(),
+            })
+            .inc();
     }
 
     /// Count a refusal and log it.

@@ -126,31 +126,41 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
     })?;
     let store = Store::open(&config.data.join("relay.db"))?;
     let metrics = Arc::new(Metrics::default());
-    let (hosting, allowed_tx) = if config.open {
-        (hosting::Hosting::Open, None)
-    } else {
-        let initial: std::collections::HashSet<samod::DocumentId> = config
-            .host_spaces
-            .iter()
-            .map(|s| hosting::document_id(*s))
-            .collect();
-        let (tx, rx) = tokio::sync::watch::channel(Arc::new(initial));
-        (
-            hosting::Hosting::Spaces {
-                allowed: rx,
-                metrics: metrics.clone(),
-            },
-            Some(tx),
-        )
+    let initial = hosting::Allowed {
+        hosted: (!config.open).then(|| {
+            config
+                .host_spaces
+                .iter()
+                .map(|s| hosting::document_id(*s))
+                .collect()
+        }),
+        over_quota: Default::default(),
     };
+    let (tx, rx) = tokio::sync::watch::channel(Arc::new(initial));
+    let tx = Arc::new(tx);
     let repo = Repo::build_tokio()
         .with_storage(store.clone())
-        .with_share_policy(hosting)
+        .with_share_policy(hosting::Hosting {
+            allowed: rx,
+            metrics: metrics.clone(),
+        })
         .load()
         .await;
-    if let Some(tx) = allowed_tx {
-        hosting::watch_spaces(repo.clone(), store.clone(), config.host_spaces.clone(), tx);
+    if !config.open {
+        hosting::watch_spaces(
+            repo.clone(),
+            store.clone(),
+            config.host_spaces.clone(),
+            tx.clone(),
+        );
     }
+    hosting::watch_sizes(
+        store.clone(),
+        config.limits.max_document_bytes,
+        std::time::Duration::from_millis(500),
+        tx,
+        metrics.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| RelayError::Listen {

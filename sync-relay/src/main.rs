@@ -46,6 +46,9 @@ struct Args {
     /// Open connections allowed from one address.
     #[arg(long, env = "YORIAI_RELAY_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().max_connections_per_address)]
     max_connections_per_address: usize,
+    /// Stored bytes of one document; beyond it the document is read-only.
+    #[arg(long, env = "YORIAI_RELAY_MAX_DOCUMENT_BYTES", default_value_t = Limits::default().max_document_bytes)]
+    max_document_bytes: u64,
     /// Log format: text or json.
     #[arg(long, env = "YORIAI_RELAY_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -62,6 +65,7 @@ struct FileConfig {
     max_message_bytes: Option<usize>,
     max_messages_per_second: Option<u32>,
     max_connections_per_address: Option<usize>,
+    max_document_bytes: Option<u64>,
     log_format: Option<String>,
 }
 
@@ -112,6 +116,9 @@ fn settings() -> Result<(Args, PathBuf), String> {
         ) {
             args.max_connections_per_address = v;
         }
+        if let (false, Some(v)) = (given("max_document_bytes"), file.max_document_bytes) {
+            args.max_document_bytes = v;
+        }
         if let (false, Some(v)) = (given("log_format"), file.log_format) {
             args.log_format = v;
         }
@@ -158,6 +165,7 @@ async fn main() {
             max_message_bytes: args.max_message_bytes,
             max_messages_per_second: args.max_messages_per_second,
             max_connections_per_address: args.max_connections_per_address,
+            max_document_bytes: args.max_document_bytes,
         },
     })
     .await

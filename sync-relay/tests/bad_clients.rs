@@ -62,6 +62,7 @@ async fn rule_breakers_are_refused_and_the_others_carry_on() {
             max_message_bytes: 64 * 1024,
             max_messages_per_second: 20,
             max_connections_per_address: 4,
+            max_document_bytes: 64 * 1024 * 1024,
         },
     })
     .await
