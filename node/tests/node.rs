@@ -123,3 +123,43 @@ async fn garbage_offered_as_a_document_is_refused_and_changes_nothing() {
     assert_eq!(a.document_bytes(space).await.expect("bytes"), before);
     a.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_project_is_compacted_not_grown_without_bound() {
+    let home = tempfile::tempdir().expect("tmp");
+    let a = Node::open(home.path()).await.expect("open");
+    let space = a.create_space("S", &[]).await.expect("space");
+    let project = a
+        .create_project(
+            space,
+            &NewProject {
+                title: "P".into(),
+                description: String::new(),
+                phases: vec![NewPhase {
+                    kind: PhaseKind::Ideas,
+                    title: "Ideas".into(),
+                }],
+            },
+        )
+        .await
+        .expect("project");
+    for i in 0..120 {
+        a.project_command(
+            project,
+            ProjectCommand::PostIdea {
+                title: format!("idea {i}"),
+                body: String::new(),
+            },
+        )
+        .await
+        .expect("idea");
+    }
+    a.close().await;
+    let store = yoriai_node::store::Store::open(&home.path().join("yoriai.db")).expect("store");
+    let prefix = samod::storage::StorageKey::from_parts([project.to_string()]).expect("key");
+    let chunks = store.range(&prefix).expect("range").len();
+    assert!(
+        chunks < 30,
+        "120 changes are kept in {chunks} chunks: compaction should merge them"
+    );
+}
