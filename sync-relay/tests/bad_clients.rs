@@ -11,7 +11,9 @@ use yoriai_crdt::ProjectCommand;
 use yoriai_node::Node;
 use yoriai_relay::{serve, Limits, RelayConfig};
 
-const T: Duration = Duration::from_secs(20);
+mod common;
+
+use common::T;
 
 async fn metrics(addr: std::net::SocketAddr) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -187,24 +189,7 @@ async fn rule_breakers_are_refused_and_the_others_carry_on() {
     .await
     .expect("a syncs again");
     assert_eq!(synced.synced, 2);
-    let link = a
-        .invite(
-            space,
-            yoriai_crdt::command::NewInvitation {
-                role: yoriai_crdt::Role::Resident,
-                max_uses: None,
-                note: String::new(),
-                relays: vec![],
-            },
-        )
-        .await
-        .expect("invite")
-        .to_link();
-    a.sync_once(&url, T).await.expect("a pushes the invitation");
-    let b_dir = tempfile::tempdir().expect("tmp");
-    let b = Node::open(b_dir.path()).await.expect("b");
-    b.join(&link, Some("Bob")).await.expect("join");
-    assert_eq!(b.sync_once(&url, T).await.expect("b syncs").fetched, 2);
+    let (b, _b_dir) = common::join_through_relay(&a, space, &url, "Bob").await;
     let (_, on_a) = a.show(project).await.expect("show");
     let (_, on_b) = b.show(project).await.expect("show");
     assert_eq!(on_b.ideas, on_a.ideas);

@@ -10,7 +10,9 @@ use yoriai_crdt::{ProjectCommand, Role};
 use yoriai_node::Node;
 use yoriai_relay::{serve, RelayConfig};
 
-const T: Duration = Duration::from_secs(20);
+mod common;
+
+use common::T;
 
 async fn relay(dir: &std::path::Path) -> yoriai_relay::Relay {
     serve(RelayConfig {
@@ -338,24 +340,7 @@ async fn a_relay_hosting_one_space_refuses_the_documents_of_others() {
     assert_eq!(report.unfinished, vec![other.to_string()]);
 
     // A new device gets the hosted space and project.
-    let link = a
-        .invite(
-            space,
-            NewInvitation {
-                role: Role::Resident,
-                max_uses: None,
-                note: String::new(),
-                relays: vec![],
-            },
-        )
-        .await
-        .expect("invite")
-        .to_link();
-    a.sync_once(&url, T).await.expect("a pushes the invitation");
-    let b_dir = tempfile::tempdir().expect("tmp");
-    let b = Node::open(b_dir.path()).await.expect("b");
-    b.join(&link, Some("Bob")).await.expect("join");
-    assert_eq!(b.sync_once(&url, T).await.expect("b syncs").fetched, 2);
+    let (b, _b_dir) = common::join_through_relay(&a, space, &url, "Bob").await;
     assert_eq!(b.show(project).await.expect("show").1.ideas.len(), 3);
     a.close().await;
     b.close().await;
