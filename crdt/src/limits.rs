@@ -26,7 +26,7 @@ pub const OPTIONS: usize = 50;
 pub const QUESTIONS: usize = 100;
 
 /// Check `text` against `max` characters; `required` refuses blank text.
-pub(crate) fn check_text(
+pub fn check_text(
     field: &'static str,
     text: &str,
     max: usize,
@@ -40,13 +40,4 @@ pub(crate) fn check_text(
         return Err(crate::error::CommandError::Empty { field });
     }
     Ok(())
-}
-
-/// [`check_text`] for callers outside the crate (a required text).
-pub fn check_text_public(
-    field: &'static str,
-    text: &str,
-    max: usize,
-) -> Result<(), crate::error::CommandError> {
-    check_text(field, text, max, true)
 }

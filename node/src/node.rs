@@ -70,6 +70,9 @@ pub struct Node {
     store: Store,
     key: DeviceKey,
     repo: Repo,
+    /// Record ids whose signatures this node verified: read from the store
+    /// once, then kept here so a user action does not reread them all.
+    verified: std::sync::Mutex<HashSet<RecordId>>,
 }
 
 fn now_ms() -> i64 {
@@ -93,11 +96,13 @@ impl Node {
         let store = Store::open(&home.join("yoriai.db"))?;
         let key = identity::load_or_create(&home.join("device.key"))?;
         let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
+        let verified = store.verified()?.into_iter().map(RecordId).collect();
         let node = Node {
             home: home.to_path_buf(),
             store,
             key,
             repo,
+            verified: std::sync::Mutex::new(verified),
         };
         node.complete_pending_joins().await?;
         Ok(node)
@@ -125,10 +130,11 @@ impl Node {
 
     /// Set the display name used when creating or joining spaces.
     pub fn set_display_name(&self, name: &str) -> Result<(), NodeError> {
-        yoriai_crdt::limits::check_text_public(
+        yoriai_crdt::limits::check_text(
             "display name",
             name,
             yoriai_crdt::limits::DISPLAY_NAME,
+            true,
         )?;
         Ok(self.store.set_meta("display_name", name.trim())?)
     }
@@ -425,7 +431,11 @@ impl Node {
     ) -> Result<(DocHandle, SpaceState, ProjectState), NodeError> {
         let (_, space) = self.space(self.space_of(project)?).await?;
         let handle = self.handle(project, "project").await?;
-        let trusted: HashSet<RecordId> = self.store.verified()?.into_iter().map(RecordId).collect();
+        let trusted = self
+            .verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let state = handle
             .with_document(|d| ProjectState::from_doc_trusting(d, project, &space, &trusted))
             .map_err(|e| NodeError::Document {
@@ -433,15 +443,25 @@ impl Node {
                 id: project.to_string(),
                 source: e,
             })?;
-        let new: Vec<&[u8; 32]> = state
+        let new: Vec<RecordId> = state
             .verified_ids()
             .filter(|id| !trusted.contains(id))
-            .map(|id| &id.0)
+            .copied()
             .collect();
-        if !new.is_empty() {
-            self.store.add_verified(new.into_iter())?;
-        }
+        self.remember_verified(&new)?;
         Ok((handle, space, state))
+    }
+
+    fn remember_verified(&self, ids: &[RecordId]) -> Result<(), NodeError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.store.add_verified(ids.iter().map(|id| &id.0))?;
+        self.verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(ids.iter().copied());
+        Ok(())
     }
 
     /// Apply a project command (one Automerge change).
@@ -467,7 +487,7 @@ impl Node {
             now_ms: now_ms(),
         };
         let id = handle.with_document(|d| apply_project(d, &space, &mut state, &actor, cmd))?;
-        self.store.add_verified(std::iter::once(&id.0))?;
+        self.remember_verified(&[id])?;
         Ok(id)
     }
 
@@ -540,13 +560,12 @@ impl Node {
                 .filter(|(_, kind, _)| kind.starts_with(pass))
                 .collect();
             if pass == "project" {
-                for (space, kind, _) in self
+                for (space, _, _) in self
                     .store
                     .docs()?
                     .into_iter()
                     .filter(|(_, k, _)| k == "space")
                 {
-                    let _ = kind;
                     let Ok(id) = space.parse::<DocId>() else {
                         continue;
                     };
@@ -587,13 +606,12 @@ impl Node {
             if pass == "space" {
                 self.complete_pending_joins().await?;
                 // A join just appended goes out in this same session.
-                for (id, kind, _) in self
+                for (id, _, _) in self
                     .store
                     .docs()?
                     .into_iter()
                     .filter(|(_, k, _)| k == "space")
                 {
-                    let _ = kind;
                     if let Ok(doc) = id.parse::<DocId>() {
                         if let Ok(handle) = self.handle(doc, "space").await {
                             let _ = exchange(handle).await;

@@ -274,8 +274,8 @@ fn parse_doc(s: &str, what: &str) -> Result<DocId> {
         .map_err(|_| anyhow!("'{s}' is not a {what} id (see `yoriai space list`)"))
 }
 
-/// A record of `project` whose id starts with `prefix` and which `is` accepts.
-fn resolve(state: &ProjectState, prefix: &str, what: &str, ids: &[RecordId]) -> Result<RecordId> {
+/// The one id among `ids` that starts with `prefix` (at least 4 hex digits).
+fn resolve(prefix: &str, what: &str, ids: &[RecordId]) -> Result<RecordId> {
     let prefix = prefix.trim().to_lowercase();
     if prefix.len() < 4 {
         bail!("give at least 4 characters of the {what} id");
@@ -284,7 +284,6 @@ fn resolve(state: &ProjectState, prefix: &str, what: &str, ids: &[RecordId]) -> 
         .iter()
         .filter(|id| id.to_string().starts_with(&prefix))
         .collect();
-    let _ = state;
     match found.as_slice() {
         [one] => Ok(**one),
         [] => bail!("no {what} with an id starting '{prefix}' in this project (see `yoriai show`)"),
@@ -501,7 +500,7 @@ async fn phase_by(node: &Node, project: DocId, phase: &str) -> Result<RecordId> 
             .ok_or_else(|| anyhow!("the project has no {} phase", kind.name()));
     }
     let ids: Vec<RecordId> = phases.iter().map(|p| p.id).collect();
-    resolve(&state, phase, "phase", &ids)
+    resolve(phase, "phase", &ids)
 }
 
 async fn run(cli: &Cli, node: &Node) -> Result<()> {
@@ -676,7 +675,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
         } => {
             let project = parse_doc(project, "project")?;
             let (space, state) = node.project(project).await?;
-            let idea = resolve(&state, idea, "idea", &idea_ids(&state, &space))?;
+            let idea = resolve(idea, "idea", &idea_ids(&state, &space))?;
             let id = node
                 .project_command(
                     project,
@@ -707,7 +706,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
             let target = if target == "project" {
                 None
             } else {
-                Some(resolve(&state, target, "idea", &idea_ids(&state, &space))?)
+                Some(resolve(target, "idea", &idea_ids(&state, &space))?)
             };
             let comments: Vec<RecordId> = state
                 .snapshot(&space)
@@ -717,7 +716,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
                 .chain(flatten(&state.comment_tree(&space, &state.genesis())))
                 .collect();
             let reply_to = match reply_to {
-                Some(r) => Some(resolve(&state, r, "comment", &comments)?),
+                Some(r) => Some(resolve(r, "comment", &comments)?),
                 None => None,
             };
             let stance: Stance = stance.parse().map_err(|e: String| anyhow!(e))?;
@@ -776,7 +775,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
             let (_, state) = node.project(project).await?;
             let votes = state.votes();
             let ids: Vec<RecordId> = votes.iter().map(|v| v.id).collect();
-            let vote = resolve(&state, vote, "vote", &ids)?;
+            let vote = resolve(vote, "vote", &ids)?;
             let v = votes.iter().find(|v| v.id == vote).context("vote")?;
             let choice = parse_choice(v.method, &v.options, choice)?;
             let id = node
@@ -788,7 +787,7 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
             let project = parse_doc(project, "project")?;
             let (_, state) = node.project(project).await?;
             let ids: Vec<RecordId> = state.votes().iter().map(|v| v.id).collect();
-            let vote = resolve(&state, vote, "vote", &ids)?;
+            let vote = resolve(vote, "vote", &ids)?;
             let id = node
                 .project_command(project, ProjectCommand::CloseVote { vote })
                 .await?;
