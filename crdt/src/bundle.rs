@@ -226,7 +226,10 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         let (doc_bytes, tail) = rest.split_at(len);
         rest = tail;
         if sha256_hex(doc_bytes) != entry.sha256 {
-            return Err(corrupt(format!("document {} does not match its hash", entry.id)));
+            return Err(corrupt(format!(
+                "document {} does not match its hash",
+                entry.id
+            )));
         }
         let kind = match entry.kind.as_str() {
             "space" => DocKind::Space,
@@ -244,7 +247,10 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         });
     }
     if !rest.is_empty() {
-        return Err(corrupt(format!("{} bytes after the last document", rest.len())));
+        return Err(corrupt(format!(
+            "{} bytes after the last document",
+            rest.len()
+        )));
     }
     let has = |id: DocId, kind: DocKind| documents.iter().any(|d| d.id == id && d.kind == kind);
     if !has(manifest.space, DocKind::Space) {
@@ -291,9 +297,15 @@ mod tests {
             key: &key,
             now_ms: 1_000,
         };
-        let (id, doc) =
-            create_space(&actor, ActorId::from([seed; 16]), "Town", "Aiko", &[], [seed; 16])
-                .expect("space");
+        let (id, doc) = create_space(
+            &actor,
+            ActorId::from([seed; 16]),
+            "Town",
+            "Aiko",
+            &[],
+            [seed; 16],
+        )
+        .expect("space");
         BundleDoc {
             id,
             kind: DocKind::Space,
@@ -316,7 +328,10 @@ mod tests {
     fn refuses_foreign_newer_truncated_and_damaged_files() {
         let s = space(2);
         let file = write(5, s.id, None, std::slice::from_ref(&s));
-        assert_eq!(read(b"PK\x03\x04zipfile").unwrap_err(), BundleError::Foreign);
+        assert_eq!(
+            read(b"PK\x03\x04zipfile").unwrap_err(),
+            BundleError::Foreign
+        );
         assert_eq!(read(b"").unwrap_err(), BundleError::Foreign);
         let mut newer = file.clone();
         newer[8] = 2;
@@ -324,7 +339,10 @@ mod tests {
         for cut in 1..file.len() {
             let err = read(&file[..cut]).expect_err("a prefix is refused");
             assert!(
-                matches!(err, BundleError::Truncated { .. } | BundleError::Corrupt { .. }),
+                matches!(
+                    err,
+                    BundleError::Truncated { .. } | BundleError::Corrupt { .. }
+                ),
                 "prefix of {cut}: {err:?}"
             );
         }

@@ -126,4 +126,18 @@ pub enum NodeError {
     /// Randomness.
     #[error("the operating system gave no random bytes: {0}")]
     Random(String),
+    /// Another process uses this home.
+    #[error("{} is in use by another Yoriai process{}; stop it first (two processes on one store could lose edits)", home.display(), pid.as_ref().map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Busy {
+        /// The home directory.
+        home: PathBuf,
+        /// The other process, if it wrote its pid.
+        pid: Option<String>,
+    },
+    /// A bundle file was refused (nothing was imported from it).
+    #[error(transparent)]
+    Bundle(#[from] yoriai_crdt::bundle::BundleError),
+    /// Local-network sync could not start or failed.
+    #[error("local network: {0}")]
+    Lan(String),
 }

@@ -9,11 +9,20 @@
 //! `yoriai-crdt`. Sync transports (WebSocket, iroh) and bundles join here
 //! with their issues.
 
+pub mod access;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod lan;
 pub mod node;
 pub mod store;
 
 pub use error::{KeyError, NodeError, StoreError};
 pub use node::Node;
+
+/// Milliseconds since the Unix epoch by this device's clock.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

@@ -7,8 +7,9 @@
 //! under that id and then finding it through samod. Every user action is
 //! one `with_document` call: one storage write, one sync round.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use samod::storage::StorageKey;
 use samod::{DocHandle, DocumentId, Repo};
@@ -24,8 +25,10 @@ use yoriai_crdt::{
     SpaceState,
 };
 
+use crate::access::{iroh_peer_id, AccessTable, MemberPolicy};
 use crate::error::NodeError;
 use crate::identity::{self, random};
+use crate::now_ms;
 use crate::store::Store;
 
 /// What joining did.
@@ -52,6 +55,19 @@ pub struct SyncReport {
     pub unfinished: Vec<String>,
 }
 
+/// What an import did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportReport {
+    /// The bundle's space.
+    pub space: DocId,
+    /// Documents in the file.
+    pub documents: usize,
+    /// Documents this device did not have.
+    pub new: usize,
+    /// Documents that gained changes.
+    pub changed: usize,
+}
+
 /// A document this node holds.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HeldDoc {
@@ -73,15 +89,16 @@ pub struct Node {
     /// Record ids whose signatures this node verified: read from the store
     /// once, then kept here so a user action does not reread them all.
     verified: std::sync::Mutex<HashSet<RecordId>>,
+    /// Who may sync what (see [`crate::access`]).
+    policy: MemberPolicy,
+    access: tokio::sync::watch::Sender<Arc<AccessTable>>,
+    /// Peers that accepted our knock, per awaited space.
+    knocked: std::sync::Mutex<HashMap<DocId, HashSet<MemberId>>>,
+    /// Held for the node's life: one process per home.
+    _lock: std::fs::File,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn doc_id(id: DocId) -> DocumentId {
+pub(crate) fn doc_id(id: DocId) -> DocumentId {
     // 16 bytes always make a document id.
     DocumentId::try_from(id.0.to_vec()).unwrap_or_else(|_| unreachable!("16-byte ids are valid"))
 }
@@ -93,9 +110,16 @@ impl Node {
             path: home.to_path_buf(),
             source: e,
         })?;
+        let lock = lock_home(home)?;
         let store = Store::open(&home.join("yoriai.db"))?;
         let key = identity::load_or_create(&home.join("device.key"))?;
-        let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
+        let (policy, access) = MemberPolicy::new();
+        let repo = Repo::build_tokio()
+            .with_storage(store.clone())
+            .with_peer_id(iroh_peer_id(&key.member()))
+            .with_share_policy(policy.clone())
+            .load()
+            .await;
         let verified = store.verified()?.into_iter().map(RecordId).collect();
         let node = Node {
             home: home.to_path_buf(),
@@ -103,13 +127,103 @@ impl Node {
             key,
             repo,
             verified: std::sync::Mutex::new(verified),
+            policy,
+            access,
+            knocked: std::sync::Mutex::new(HashMap::new()),
+            _lock: lock,
         };
         node.complete_pending_joins().await?;
+        node.refresh_access().await?;
         Ok(node)
     }
 
+    /// Recompute who may sync what from the spaces held now. Called after
+    /// every change to a space or the set of held documents; the LAN
+    /// service also calls it after syncs.
+    pub async fn refresh_access(&self) -> Result<(), NodeError> {
+        let mut table = AccessTable::default();
+        let docs = self.store.docs()?;
+        for (id, kind, space) in &docs {
+            let (Ok(id), Ok(space)) = (id.parse::<DocId>(), space.parse::<DocId>()) else {
+                continue;
+            };
+            match kind.as_str() {
+                "space" => {
+                    table.doc_space.insert(doc_id(id), id);
+                    if let Ok(overview) = self.space_overview(id).await {
+                        table
+                            .members
+                            .insert(id, overview.members.iter().map(|m| m.id).collect());
+                        for p in overview.projects {
+                            table.doc_space.insert(doc_id(p.project), id);
+                        }
+                    }
+                }
+                "project" => {
+                    table.doc_space.insert(doc_id(id), space);
+                }
+                "space-awaited" => {
+                    let peers = self
+                        .knocked
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_default();
+                    table.awaited.insert(doc_id(id), peers);
+                }
+                _ => {}
+            }
+        }
+        self.access.send_if_modified(|old| {
+            if **old == table {
+                false
+            } else {
+                *old = Arc::new(table);
+                true
+            }
+        });
+        Ok(())
+    }
+
+    /// The access table in force now.
+    pub fn access(&self) -> Arc<AccessTable> {
+        self.access.borrow().clone()
+    }
+
+    /// Requests this node refused (strangers asking for documents).
+    pub fn refusals(&self) -> Vec<crate::access::Refusal> {
+        self.policy.refusals()
+    }
+
+    /// Remember that `peer` accepted our knock for the awaited `space`.
+    pub(crate) async fn knocked(&self, space: DocId, peer: MemberId) -> Result<(), NodeError> {
+        self.knocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(space)
+            .or_default()
+            .insert(peer);
+        self.refresh_access().await
+    }
+
+    /// The samod repo (for the sync transports in this crate).
+    pub(crate) fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// The store (for the sync transports in this crate).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// This device's key.
+    pub(crate) fn key(&self) -> &DeviceKey {
+        &self.key
+    }
+
     /// Flush storage and stop the sync engine.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.repo.stop().await;
     }
 
@@ -175,7 +289,9 @@ impl Node {
         self.store.put(&key, &doc.save())?;
         self.store
             .remember_doc(&id.to_string(), kind.name(), &space.to_string())?;
-        self.handle(id, kind.name()).await
+        let handle = self.handle(id, kind.name()).await?;
+        self.refresh_access().await?;
+        Ok(handle)
     }
 
     async fn handle(&self, id: DocId, what: &'static str) -> Result<DocHandle, NodeError> {
@@ -201,6 +317,27 @@ impl Node {
                 what,
                 id: id.to_string(),
             })
+    }
+
+    /// A held document's handle (any kind).
+    pub(crate) async fn handle_of(&self, id: DocId) -> Result<DocHandle, NodeError> {
+        self.handle(id, "document").await
+    }
+
+    /// A document a peer gave us (samod already stored it): remember it,
+    /// complete joins waiting for it, update access.
+    pub(crate) async fn found(
+        &self,
+        id: DocId,
+        kind: &'static str,
+        space: DocId,
+    ) -> Result<(), NodeError> {
+        self.store
+            .remember_doc(&id.to_string(), kind, &space.to_string())?;
+        if kind == "space" {
+            self.complete_pending_joins().await?;
+        }
+        self.refresh_access().await
     }
 
     /// Take in a document's bytes from elsewhere (a bundle, a test):
@@ -248,6 +385,89 @@ impl Node {
             self.complete_pending_joins().await?;
         }
         Ok(())
+    }
+
+    /// Write a bundle file's bytes: the space and all its projects held
+    /// here, or the space and one project.
+    pub async fn export(&self, space: DocId, project: Option<DocId>) -> Result<Vec<u8>, NodeError> {
+        use yoriai_crdt::bundle::{self, BundleDoc};
+        let mut docs = vec![BundleDoc {
+            id: space,
+            kind: DocKind::Space,
+            bytes: self.document_bytes_of(space, "space").await?,
+        }];
+        let projects: Vec<DocId> = match project {
+            Some(p) => {
+                if self.space_of(p)? != space {
+                    return Err(NodeError::NotFound(format!(
+                        "project {p} is not in space {space}"
+                    )));
+                }
+                vec![p]
+            }
+            None => self
+                .store
+                .docs()?
+                .into_iter()
+                .filter(|(_, kind, sp)| kind == "project" && *sp == space.to_string())
+                .filter_map(|(id, _, _)| id.parse().ok())
+                .collect(),
+        };
+        for p in projects {
+            docs.push(BundleDoc {
+                id: p,
+                kind: DocKind::Project,
+                bytes: self.document_bytes_of(p, "project").await?,
+            });
+        }
+        Ok(bundle::write(now_ms(), space, project, &docs))
+    }
+
+    /// Merge a bundle file's documents into this device. Everything is
+    /// checked before anything is merged; merging never drops or overwrites
+    /// what is here, and importing the same file twice changes nothing.
+    pub async fn import(&self, bytes: &[u8]) -> Result<ImportReport, NodeError> {
+        let bundle = yoriai_crdt::bundle::read(bytes)?;
+        let mut report = ImportReport {
+            space: bundle.manifest.space,
+            documents: bundle.documents.len(),
+            new: 0,
+            changed: 0,
+        };
+        let docs = bundle.documents;
+        for d in docs {
+            let held = self.store.docs()?.iter().any(|(id, kind, _)| {
+                *id == d.id.to_string() && (kind == "space" || kind == "project")
+            });
+            let before = if held {
+                Some(
+                    self.handle(d.id, d.kind.name())
+                        .await?
+                        .with_document(|doc| doc.get_heads()),
+                )
+            } else {
+                None
+            };
+            self.receive(d.id, &d.bytes).await?;
+            match before {
+                None => report.new += 1,
+                Some(heads) => {
+                    let after = self
+                        .handle(d.id, d.kind.name())
+                        .await?
+                        .with_document(|doc| doc.get_heads());
+                    if after != heads {
+                        report.changed += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn document_bytes_of(&self, id: DocId, what: &'static str) -> Result<Vec<u8>, NodeError> {
+        let handle = self.handle(id, what).await?;
+        Ok(handle.with_document(|d| d.save()))
     }
 
     /// The saved bytes of a document (for export and tests).
@@ -344,6 +564,7 @@ impl Node {
                 &invitation.space.to_string(),
             )?;
         }
+        self.refresh_access().await?;
         Ok(JoinOutcome {
             space: invitation.space,
             completed,
@@ -381,7 +602,7 @@ impl Node {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(())
+        self.refresh_access().await
     }
 
     /// Apply a space command.
@@ -395,7 +616,9 @@ impl Node {
             key: &self.key,
             now_ms: now_ms(),
         };
-        Ok(handle.with_document(|d| command::apply_space(d, &state, &actor, cmd))?)
+        let id = handle.with_document(|d| command::apply_space(d, &state, &actor, cmd))?;
+        self.refresh_access().await?;
+        Ok(id)
     }
 
     /// Create a project in a space.
@@ -621,6 +844,7 @@ impl Node {
             }
         }
         dialer.close();
+        self.refresh_access().await?;
         Ok(report)
     }
 
@@ -649,4 +873,40 @@ fn project_space(doc: &Automerge, id: DocId) -> Option<DocId> {
             yoriai_crdt::record::Payload::CreateProject { space, .. } => Some(space),
             _ => None,
         })
+}
+
+/// Take the home's lock file, so two processes never share one store.
+fn lock_home(home: &Path) -> Result<std::fs::File, NodeError> {
+    use std::io::{Read, Seek, Write};
+    let path = home.join("lock");
+    let io = |e: std::io::Error| {
+        NodeError::Store(crate::error::StoreError::Io {
+            path: path.clone(),
+            source: e,
+        })
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(NodeError::Busy {
+                home: home.to_path_buf(),
+                pid: (!pid.is_empty()).then(|| pid.to_string()),
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    }
+    file.set_len(0).map_err(io)?;
+    file.rewind().map_err(io)?;
+    write!(file, "{}", std::process::id()).map_err(io)?;
+    Ok(file)
 }

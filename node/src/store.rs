@@ -218,6 +218,34 @@ impl Store {
         })
     }
 
+    /// When each (peer, space) was last up to date on the LAN.
+    pub fn lan_synced(
+        &self,
+    ) -> Result<
+        std::collections::HashMap<(yoriai_crdt::MemberId, yoriai_crdt::DocId), i64>,
+        StoreError,
+    > {
+        let raw = self.meta("lan.synced")?.unwrap_or_default();
+        let rows: Vec<(String, String, i64)> = serde_json::from_str(&raw).unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(m, s, t)| Some(((m.parse().ok()?, s.parse().ok()?), t)))
+            .collect())
+    }
+
+    /// Save what [`Store::lan_synced`] reads.
+    pub fn set_lan_synced(
+        &self,
+        synced: &std::collections::HashMap<(yoriai_crdt::MemberId, yoriai_crdt::DocId), i64>,
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(String, String, i64)> = synced
+            .iter()
+            .map(|((m, s), t)| (m.to_string(), s.to_string(), *t))
+            .collect();
+        let raw = serde_json::to_string(&rows).unwrap_or_default();
+        self.set_meta("lan.synced", &raw)
+    }
+
     /// Set a node setting.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.with(|c| {

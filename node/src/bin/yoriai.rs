@@ -7,12 +7,15 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::json;
+use std::sync::Arc;
 use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
 use yoriai_crdt::comment::{CommentNode, Stance};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
 use yoriai_crdt::project::{ProjectState, TimelineEntry};
 use yoriai_crdt::vote::{BallotChoice, ConsentChoice, TallyResult, VoteMethod};
 use yoriai_crdt::{DocId, ProjectCommand, RecordId, Role};
+
+use yoriai_node::lan::{Lan, LanStatus, SyncState};
 use yoriai_node::Node;
 
 #[derive(Parser, Debug)]
@@ -79,11 +82,23 @@ enum Command {
     /// Votes.
     #[command(subcommand)]
     Vote(VoteCmd),
-    /// Sync with a relay: once, or every few seconds until stopped.
+    /// Sync with a relay (--relay) and/or with member devices on the local
+    /// network (--lan): once, or every few seconds until stopped.
     Sync {
         /// The relay's WebSocket address (ws://HOST:PORT).
+        #[arg(long, required_unless_present = "lan")]
+        relay: Option<String>,
+        /// Sync with member devices found on the local network (iroh).
         #[arg(long)]
-        relay: String,
+        lan: bool,
+        #[command(flatten)]
+        net: LanArgs,
+        /// With --lan: how many member devices to wait for.
+        #[arg(long, default_value_t = 1)]
+        expect_peers: usize,
+        /// With --lan: seconds to look for peers and sync before giving up.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
         /// Sync once and exit.
         #[arg(long)]
         once: bool,
@@ -94,6 +109,41 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         every: u64,
     },
+    /// Devices on the local network: members, strangers, and how each
+    /// shared space stands ("up to date", "syncing", "last synced 3 min ago").
+    Peers {
+        #[command(flatten)]
+        net: LanArgs,
+        /// Seconds to look around.
+        #[arg(long, default_value_t = 3)]
+        wait: u64,
+    },
+    /// Keep this device syncing with member devices on the local network
+    /// (and a relay, if given) until stopped with Ctrl-C.
+    Serve {
+        #[command(flatten)]
+        net: LanArgs,
+        /// Also keep syncing with this relay (ws://HOST:PORT).
+        #[arg(long)]
+        relay: Option<String>,
+    },
+    /// Write a space (or one project of it) to a file, to carry on a USB stick.
+    Export {
+        /// The space.
+        space: String,
+        /// Only this project (and the space).
+        #[arg(long)]
+        project: Option<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Merge a space file into this device (never overwrites; importing
+    /// twice changes nothing; a damaged file is refused whole).
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
     /// Print a project readably: phases, ideas, comments, votes.
     Show {
         /// The project.
@@ -102,6 +152,40 @@ enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCmd),
+}
+
+/// Local-network options.
+#[derive(clap::Args, Debug, Clone)]
+struct LanArgs {
+    /// Dial this device directly (MEMBER-ID@IP:PORT, as `yoriai peers`
+    /// prints it): for networks that block multicast discovery.
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// Do not look for peers by mDNS.
+    #[arg(long)]
+    no_mdns: bool,
+    /// UDP port to listen on (default: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Where the internet is reachable, also use iroh's public relays and
+    /// hole punching (off by default: nothing leaves the local network).
+    #[arg(long)]
+    internet: bool,
+}
+
+impl LanArgs {
+    fn options(&self) -> Result<yoriai_node::lan::LanOptions> {
+        Ok(yoriai_node::lan::LanOptions {
+            mdns: !self.no_mdns,
+            internet: self.internet,
+            port: self.port,
+            peers: self
+                .peers
+                .iter()
+                .map(|p| yoriai_node::lan::parse_peer(p))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -503,7 +587,7 @@ async fn phase_by(node: &Node, project: DocId, phase: &str) -> Result<RecordId> 
     resolve(phase, "phase", &ids)
 }
 
-async fn run(cli: &Cli, node: &Node) -> Result<()> {
+async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
     match &cli.command {
         Command::Init { name } => {
             if let Some(n) = name {
@@ -801,30 +885,58 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
         }
         Command::Sync {
             relay,
+            lan,
+            net,
+            expect_peers,
+            wait,
             once,
             timeout,
             every,
         } => {
             let timeout = std::time::Duration::from_secs(*timeout);
+            let lan = if *lan {
+                Some(Lan::start(node.clone(), net.options()?).await?)
+            } else {
+                None
+            };
+            let mut failed = None;
             loop {
-                match node.sync_once(relay, timeout).await {
-                    Ok(r) => out(cli, json!(r), || {
-                        let mut s = format!("Synced {} document(s) with {}", r.synced, r.relay);
-                        if r.fetched > 0 {
-                            s.push_str(&format!("; {} new on this device", r.fetched));
+                if let Some(relay) = relay {
+                    match node.sync_once(relay, timeout).await {
+                        Ok(r) => out(cli, json!(r), || {
+                            let mut s = format!("Synced {} document(s) with {}", r.synced, r.relay);
+                            if r.fetched > 0 {
+                                s.push_str(&format!("; {} new on this device", r.fetched));
+                            }
+                            if !r.unfinished.is_empty() {
+                                s.push_str(&format!(
+                                    "; not finished (next time): {}",
+                                    r.unfinished.join(", ")
+                                ));
+                            }
+                            s
+                        }),
+                        Err(e) if !*once => eprintln!("yoriai: {e}; retrying in {every} s"),
+                        Err(e) => {
+                            failed = Some(anyhow::Error::from(e));
                         }
-                        if !r.unfinished.is_empty() {
-                            s.push_str(&format!(
-                                "; not finished (next time): {}",
-                                r.unfinished.join(", ")
-                            ));
-                        }
-                        s
-                    }),
-                    Err(e) if !*once => eprintln!("yoriai: {e}; retrying in {every} s"),
-                    Err(e) => return Err(e.into()),
+                    }
                 }
-                if *once {
+                if let Some(lan) = &lan {
+                    lan.settle(*expect_peers, std::time::Duration::from_secs(*wait))
+                        .await?;
+                    // Give the last acknowledgements a moment to cross.
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    let status = lan.status().await?;
+                    let done = yoriai_node::lan::settled(&status, *expect_peers);
+                    out(cli, json!(status), || render_peers(&status));
+                    if !done && *once {
+                        failed = Some(anyhow!(
+                            "not every member device nearby was brought up to date within {wait} s (see above)"
+                        ));
+                    }
+                }
+                if *once || failed.is_some() {
                     break;
                 }
                 tokio::select! {
@@ -832,6 +944,115 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
                     _ = tokio::signal::ctrl_c() => break,
                 }
             }
+            if let Some(lan) = lan {
+                lan.shutdown().await;
+            }
+            if let Some(e) = failed {
+                return Err(e);
+            }
+        }
+        Command::Peers { net, wait } => {
+            let lan = Lan::start(node.clone(), net.options()?).await?;
+            tokio::time::sleep(std::time::Duration::from_secs(*wait)).await;
+            let status = lan.status().await?;
+            lan.shutdown().await;
+            out(cli, json!(status), || render_peers(&status));
+        }
+        Command::Serve { net, relay } => {
+            let lan = Lan::start(node.clone(), net.options()?).await?;
+            eprintln!(
+                "Syncing on the local network as {} (listening on {}). Ctrl-C to stop.",
+                node.member(),
+                lan.listening().join(", ")
+            );
+            let mut last_relay = std::time::Instant::now() - std::time::Duration::from_secs(3600);
+            let mut shown = String::new();
+            let stop = async {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                Ok::<(), std::io::Error>(())
+            };
+            tokio::pin!(stop);
+            loop {
+                if let Some(relay) = relay {
+                    if last_relay.elapsed() >= std::time::Duration::from_secs(10) {
+                        last_relay = std::time::Instant::now();
+                        if let Err(e) = node
+                            .sync_once(relay, std::time::Duration::from_secs(20))
+                            .await
+                        {
+                            eprintln!("yoriai: {e}; retrying in 10 s");
+                        }
+                    }
+                }
+                let status = lan.status().await?;
+                // `yoriai peers` reads this while the home is busy.
+                let _ = write_file_atomically(
+                    &node.home().join(STATUS_FILE),
+                    json!(status).to_string().as_bytes(),
+                );
+                let text = if cli.json {
+                    json!(status).to_string()
+                } else {
+                    render_peers(&status)
+                };
+                // Print when something a person would notice changed.
+                let key = render_peers_key(&status);
+                if key != shown {
+                    shown = key;
+                    println!("{text}");
+                }
+                tokio::select! {
+                    r = &mut stop => { r?; break; }
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                }
+            }
+            lan.shutdown().await;
+            let _ = std::fs::remove_file(node.home().join(STATUS_FILE));
+        }
+        Command::Export {
+            space,
+            project,
+            out: path,
+        } => {
+            let space = parse_doc(space, "space")?;
+            let project = project
+                .as_deref()
+                .map(|p| parse_doc(p, "project"))
+                .transpose()?;
+            let bytes = node.export(space, project).await?;
+            write_file_atomically(path, &bytes)?;
+            out(
+                cli,
+                json!({"file": path, "bytes": bytes.len(), "space": space.to_string()}),
+                || {
+                    format!("Wrote {} ({} bytes). Import it on another device with `yoriai import FILE`.", path.display(), bytes.len())
+                },
+            );
+        }
+        Command::Import { file } => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = node.import(&bytes).await.with_context(|| {
+                format!(
+                    "{} was not imported; this device is unchanged",
+                    file.display()
+                )
+            })?;
+            out(cli, json!(report), || {
+                format!(
+                    "Imported space {}: {} document(s) in the file, {} new here, {} with new changes, {} already up to date.",
+                    report.space,
+                    report.documents,
+                    report.new,
+                    report.changed,
+                    report.documents - report.new - report.changed
+                )
+            });
         }
         Command::Show { project } => {
             let project = parse_doc(project, "project")?;
@@ -854,6 +1075,138 @@ async fn run(cli: &Cli, node: &Node) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Write `bytes` to `path` whole or not at all (a temporary file renamed),
+/// so a full USB stick never leaves a half-written file under the name.
+fn write_file_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.part", name.to_string_lossy()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("cannot write {}: {e}", path.display()));
+    }
+    Ok(())
+}
+
+/// Where `serve` writes its status for `yoriai peers`.
+const STATUS_FILE: &str = "lan-status.json";
+
+/// "3 min ago" and friends.
+fn ago(now_ms: i64, then_ms: i64) -> String {
+    let s = (now_ms - then_ms).max(0) / 1000;
+    match s {
+        0..=9 => "just now".into(),
+        10..=59 => format!("{s} s ago"),
+        60..=3599 => format!("{} min ago", s / 60),
+        3600..=86_399 => format!("{} h ago", s / 3600),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
+fn render_peers(status: &LanStatus) -> String {
+    let mut s = format!(
+        "This device: {}
+",
+        status.me
+    );
+    for l in &status.listening {
+        s.push_str(&format!(
+            "  reachable as {l}
+"
+        ));
+    }
+    if status.peers.is_empty() {
+        s.push_str(
+            "No other Yoriai device found on this network yet.
+",
+        );
+    }
+    for p in &status.peers {
+        let who = p.name.clone().unwrap_or_else(|| "(unknown)".into());
+        let short: String = p.member.chars().take(8).collect();
+        let link = if p.connected {
+            "connected"
+        } else if p.nearby {
+            "nearby"
+        } else {
+            "not seen now"
+        };
+        if p.stranger {
+            s.push_str(&format!(
+                "- {short} {link}: not a member of your spaces; shares nothing
+"
+            ));
+            continue;
+        }
+        s.push_str(&format!(
+            "- {who} ({short}) {link}
+"
+        ));
+        for sp in &p.spaces {
+            let state = match sp.state {
+                SyncState::UpToDate => "up to date".to_string(),
+                SyncState::Syncing => "syncing".to_string(),
+                SyncState::NotConnected => match sp.last_synced_ms {
+                    Some(t) => format!("last synced {}", ago(status.at_ms, t)),
+                    None => "never synced".to_string(),
+                },
+            };
+            s.push_str(&format!(
+                "    {}: {state}
+",
+                sp.space_name
+            ));
+        }
+    }
+    if !status.awaiting.is_empty() {
+        s.push_str(&format!(
+            "Waiting for {} document(s) from a member device.
+",
+            status.awaiting.len()
+        ));
+    }
+    if !status.refused.is_empty() {
+        s.push_str(&format!(
+            "Refused {} request(s) from devices that are not members.
+",
+            status.refused.len()
+        ));
+    }
+    s
+}
+
+/// What `serve` compares to decide whether to print again.
+fn render_peers_key(status: &LanStatus) -> String {
+    let mut s = String::new();
+    for p in &status.peers {
+        s.push_str(&format!(
+            "{}{}{}{}",
+            p.member, p.connected, p.nearby, p.stranger
+        ));
+        for sp in &p.spaces {
+            s.push_str(&format!("{}{:?}", sp.space, sp.state));
+        }
+    }
+    s.push_str(&format!(
+        "{}{}",
+        status.awaiting.len(),
+        status.refused.len()
+    ));
+    s
 }
 
 fn flatten(nodes: &[CommentNode]) -> Vec<RecordId> {
@@ -948,6 +1301,15 @@ fn render_project(
 
 fn main() {
     let cli = Cli::parse();
+    // Warnings (refused strangers, failed peers) go to stderr; RUST_LOG
+    // (for example `RUST_LOG=yoriai_node=info`) shows more.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("yoriai_node=warn")),
+        )
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -967,7 +1329,23 @@ fn main() {
             }
         };
         let node = match Node::open(&home).await {
-            Ok(n) => n,
+            Ok(n) => Arc::new(n),
+            Err(yoriai_node::NodeError::Busy { .. }) if matches!(cli.command, Command::Peers { .. }) => {
+                // `serve` is running here: show what it sees.
+                let status = std::fs::read(home.join(STATUS_FILE))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<LanStatus>(&b).ok());
+                return match status {
+                    Some(status) => {
+                        out(&cli, json!(status), || render_peers(&status));
+                        0
+                    }
+                    None => {
+                        eprintln!("yoriai: another Yoriai process uses {} and has not written its status yet; try again in a moment", home.display());
+                        1
+                    }
+                };
+            }
             Err(e) => {
                 eprintln!("yoriai: {e}");
                 return 1;
