@@ -5,6 +5,8 @@
 //! [`SpaceState`] orders them causally ([`CausalGraph`]) and judges each
 //! against the membership *at its deps*, so that:
 //! - a revocation rejects only records made causally after it;
+//! - a join concurrent with the withdrawal of its invitation does not
+//!   admit (staff may approve it); one the withdrawal followed stands;
 //! - a demoted staff member's earlier staff actions stay valid;
 //! - two devices that claim a single-use invitation offline are ordered by
 //!   record id: the lower id is admitted, the other waits for staff approval
@@ -102,6 +104,8 @@ pub struct SpaceState {
     events: HashMap<MemberId, Vec<(usize, MemberEvent)>>,
     /// Valid joins per invitation position, by ascending record id.
     joins: HashMap<usize, Vec<usize>>,
+    /// Valid revocations of each invitation (positions).
+    invitation_revocations: HashMap<usize, Vec<usize>>,
     rejected: Vec<Rejected>,
     all: BitSet,
 }
@@ -138,6 +142,7 @@ impl SpaceState {
             valid: vec![false; n],
             events: HashMap::new(),
             joins: HashMap::new(),
+            invitation_revocations: HashMap::new(),
             rejected: Vec::new(),
             all: BitSet::with_len(n),
         };
@@ -323,6 +328,10 @@ impl SpaceState {
                     .or_default()
                     .push((pos, MemberEvent::Join { invitation: inv }));
             }
+            Payload::RevokeInvitation { invitation } => {
+                let inv = self.graph.position[invitation];
+                self.invitation_revocations.entry(inv).or_default().push(pos);
+            }
             Payload::ApproveJoin { join } => {
                 let jp = self.graph.position[join];
                 let joiner = self.records[jp].body.author;
@@ -353,6 +362,16 @@ impl SpaceState {
         let Payload::Invite { max_uses, .. } = self.records[invitation].body.payload else {
             return false;
         };
+        // A revocation the join did not precede wins over it: a leaked link
+        // stays useless after staff withdraw it, even for joins that name
+        // only the invitation. Staff may still approve such a join.
+        let revoked = self.invitation_revocations.get(&invitation).is_some_and(|rs| {
+            rs.iter()
+                .any(|&r| view.contains(r) && !self.graph.precedes_or_is(join, r))
+        });
+        if revoked {
+            return false;
+        }
         let Some(max) = max_uses else {
             return true;
         };

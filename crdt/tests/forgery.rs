@@ -406,6 +406,39 @@ fn two_devices_claiming_a_single_use_invitation_offline_lower_id_wins() {
 }
 
 #[test]
+fn a_withdrawn_invitation_admits_nobody_who_had_not_joined_before_it() {
+    let mut staff = founder(1);
+    let link = staff.invite(Role::Resident, None);
+    let invitation = staff.space().read_model().invitations[0].id;
+    // Erin joins and syncs before the withdrawal: she stays.
+    let mut erin = staff.spawn(5);
+    erin.join(&link, "Erin").expect("join");
+    staff.sync(&mut erin);
+    staff
+        .act_space(SpaceCommand::RevokeInvitation { invitation })
+        .expect("withdraw");
+    // Someone with the leaked link signs a join naming only the invitation:
+    // concurrent with the withdrawal, so it does not admit.
+    let mut mallory = staff.spawn(6);
+    // Mallory starts from a copy before the withdrawal.
+    mallory.space_doc = copy_doc(&erin.space_doc, 6);
+    mallory.join(&link, "Mallory").expect("joins offline");
+    assert_eq!(
+        mallory.space().current_role(&mallory.member()),
+        Some(Role::Resident),
+        "alone, she believes she is in"
+    );
+    staff.sync(&mut mallory);
+    for r in [&staff, &mallory] {
+        let space = r.space();
+        assert_eq!(space.current_role(&erin.member()), Some(Role::Resident));
+        assert_eq!(space.current_role(&mallory.member()), None);
+        // Staff see the join and may still approve it.
+        assert_eq!(space.read_model().awaiting_approval.len(), 1);
+    }
+}
+
+#[test]
 fn a_revocation_rejects_only_what_comes_causally_after_it() {
     let (mut staff, mut bob, vote) = setup();
     // Bob votes while offline; staff revoke him meanwhile.
