@@ -330,7 +330,10 @@ impl SpaceState {
             }
             Payload::RevokeInvitation { invitation } => {
                 let inv = self.graph.position[invitation];
-                self.invitation_revocations.entry(inv).or_default().push(pos);
+                self.invitation_revocations
+                    .entry(inv)
+                    .or_default()
+                    .push(pos);
             }
             Payload::ApproveJoin { join } => {
                 let jp = self.graph.position[join];
@@ -365,10 +368,13 @@ impl SpaceState {
         // A revocation the join did not precede wins over it: a leaked link
         // stays useless after staff withdraw it, even for joins that name
         // only the invitation. Staff may still approve such a join.
-        let revoked = self.invitation_revocations.get(&invitation).is_some_and(|rs| {
-            rs.iter()
-                .any(|&r| view.contains(r) && !self.graph.precedes_or_is(join, r))
-        });
+        let revoked = self
+            .invitation_revocations
+            .get(&invitation)
+            .is_some_and(|rs| {
+                rs.iter()
+                    .any(|&r| view.contains(r) && !self.graph.precedes_or_is(join, r))
+            });
         if revoked {
             return false;
         }

@@ -167,6 +167,8 @@ pub struct LanStatus {
     pub refused: Vec<crate::access::Refusal>,
     /// When this was taken.
     pub at_ms: i64,
+    /// When the LAN service started.
+    pub since_ms: i64,
 }
 
 #[derive(Debug, Default)]
@@ -202,6 +204,7 @@ pub struct Lan {
     acceptor: AcceptorHandle,
     shared: Arc<Mutex<Shared>>,
     tasks: Vec<JoinHandle<()>>,
+    since_ms: i64,
 }
 
 fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
@@ -280,6 +283,7 @@ impl Lan {
             acceptor,
             shared,
             tasks,
+            since_ms: now_ms(),
         })
     }
 
@@ -305,7 +309,7 @@ impl Lan {
 
     /// Peers and how each shared space stands with them.
     pub async fn status(&self) -> Result<LanStatus, NodeError> {
-        status(&self.node, &self.shared, self.listening()).await
+        status(&self.node, &self.shared, self.listening(), self.since_ms).await
     }
 
     /// Wait until every member peer in sight is up to date on every shared
@@ -345,20 +349,28 @@ impl Lan {
     }
 }
 
-/// Whether a status means "done" for `sync --lan`.
+/// Whether a status means "done" for `sync --lan`: nothing awaited, every
+/// member connected now is up to date on every shared space, and at least
+/// `expect` members were brought up to date since the service started
+/// (peers that synced and left count; peers never reached do not).
 pub fn settled(status: &LanStatus, expect: usize) -> bool {
-    let members: Vec<&PeerStatus> = status.peers.iter().filter(|p| !p.stranger).collect();
-    let nearby_members = members.iter().filter(|p| p.nearby || p.connected);
-    let all_up = nearby_members.clone().all(|p| {
-        p.connected
-            && !p.spaces.is_empty()
-            && p.spaces.iter().all(|s| s.state == SyncState::UpToDate)
-    });
-    let synced = members
-        .iter()
-        .filter(|p| p.connected && p.spaces.iter().all(|s| s.state == SyncState::UpToDate))
+    let members = || {
+        status
+            .peers
+            .iter()
+            .filter(|p| !p.stranger && !p.spaces.is_empty())
+    };
+    let connected_up = members()
+        .filter(|p| p.connected)
+        .all(|p| p.spaces.iter().all(|s| s.state == SyncState::UpToDate));
+    let synced = members()
+        .filter(|p| {
+            p.spaces
+                .iter()
+                .all(|s| s.last_synced_ms.is_some_and(|t| t >= status.since_ms))
+        })
         .count();
-    all_up && status.awaiting.is_empty() && synced >= expect
+    connected_up && status.awaiting.is_empty() && synced >= expect
 }
 
 fn expand_unspecified(s: SocketAddr) -> Vec<SocketAddr> {
@@ -834,6 +846,7 @@ async fn status(
     node: &Node,
     shared: &Mutex<Shared>,
     listening: Vec<String>,
+    since_ms: i64,
 ) -> Result<LanStatus, NodeError> {
     let now = now_ms();
     let access = node.access();
@@ -969,5 +982,6 @@ async fn status(
         awaiting,
         refused: node.refusals(),
         at_ms: now,
+        since_ms,
     })
 }

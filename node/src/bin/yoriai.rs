@@ -223,6 +223,13 @@ enum InviteCmd {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Withdraw an invitation: nobody can join with it any more.
+    Revoke {
+        /// The space.
+        space: String,
+        /// The invitation (id or prefix, as `space show` lists it).
+        invitation: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -684,6 +691,20 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
             let link = inv.to_link();
             out(cli, json!({"id": id, "link": link}), || {
                 format!("Invitation ({}):\n{link}", role.name())
+            });
+        }
+        Command::Invite(InviteCmd::Revoke { space, invitation }) => {
+            let space = parse_doc(space, "space")?;
+            let overview = node.space_overview(space).await?;
+            let ids: Vec<RecordId> = overview.invitations.iter().map(|i| i.id).collect();
+            let invitation = resolve(invitation, "invitation", &ids)?;
+            node.space_command(
+                space,
+                yoriai_crdt::SpaceCommand::RevokeInvitation { invitation },
+            )
+            .await?;
+            out(cli, json!({"revoked": invitation.to_string()}), || {
+                format!("Invitation {} withdrawn.", invitation.short())
             });
         }
         Command::Join { link, name } => {
