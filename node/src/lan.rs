@@ -985,3 +985,95 @@ async fn status(
         since_ms,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loopback(lan: &Lan) -> EndpointAddr {
+        let port = lan.endpoint.bound_sockets()[0].port();
+        EndpointAddr::new(lan.id()).with_ip_addr(SocketAddr::from(([127, 0, 0, 1], port)))
+    }
+
+    fn quiet() -> LanOptions {
+        LanOptions {
+            mdns: false,
+            ..LanOptions::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stranger_who_knows_a_document_id_gets_nothing_until_invited() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = Arc::new(Node::open(&dir.path().join("a")).await.expect("a"));
+        let d = Arc::new(Node::open(&dir.path().join("d")).await.expect("d"));
+        let space = a.create_space("Shelter", &[]).await.expect("space");
+        let la = Lan::start(a.clone(), quiet()).await.expect("lan a");
+        let ld = Lan::start(d.clone(), quiet()).await.expect("lan d");
+        // The stranger dials a member and asks for the space by its id.
+        let dialer = d
+            .repo()
+            .dial(
+                backoff(),
+                Arc::new(IrohDialer {
+                    endpoint: ld.endpoint.clone(),
+                    addr: loopback(&la),
+                }),
+            )
+            .expect("dial");
+        tokio::time::timeout(Duration::from_secs(10), dialer.established())
+            .await
+            .expect("connects in time")
+            .expect("connects");
+        let found =
+            tokio::time::timeout(Duration::from_secs(3), d.repo().find(doc_id(space))).await;
+        assert!(
+            !matches!(found, Ok(Ok(Some(_)))),
+            "a stranger received the space"
+        );
+        let refused = a.refusals();
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.peer == iroh_peer_id(&d.member()).to_string()
+                    && r.document == doc_id(space).to_string()),
+            "{refused:?}"
+        );
+        dialer.close();
+        ld.shutdown().await;
+        // Control: invited, the same device knocks and gets the space.
+        let link = a
+            .invite(
+                space,
+                command::NewInvitation {
+                    role: yoriai_crdt::Role::Resident,
+                    max_uses: Some(1),
+                    note: String::new(),
+                    relays: vec![],
+                },
+            )
+            .await
+            .expect("invite")
+            .to_link();
+        d.join(&link, Some("Dai")).await.expect("join offline");
+        let ld = Lan::start(
+            d.clone(),
+            LanOptions {
+                peers: vec![loopback(&la)],
+                ..quiet()
+            },
+        )
+        .await
+        .expect("lan d");
+        let status = ld.settle(1, Duration::from_secs(20)).await.expect("status");
+        assert!(settled(&status, 1), "{status:?}");
+        let members = d
+            .space_overview(space)
+            .await
+            .expect("space arrived")
+            .members;
+        assert!(members.iter().any(|m| m.id == d.member()));
+        ld.shutdown().await;
+        la.shutdown().await;
+    }
+}
