@@ -314,6 +314,18 @@ mod tests {
     }
 
     #[test]
+    fn a_file_exported_by_an_earlier_build_still_reads() {
+        // A real `yoriai export` (format 1), also the fuzzer's seed.
+        let file = include_bytes!("../fuzz/corpus/bundle/seed-shelter.yoriai");
+        let b = read(file).expect("reads");
+        assert_eq!(b.manifest.format, 1);
+        assert_eq!(b.documents.len(), 2);
+        assert_eq!(b.documents[0].kind, DocKind::Space);
+        assert_eq!(b.documents[1].kind, DocKind::Project);
+        assert_eq!(b.manifest.space.to_string(), "2ybbyz1GHFJiyh5A19fCKhx1Sdp");
+    }
+
+    #[test]
     fn round_trip() {
         let s = space(1);
         let file = write(5, s.id, None, std::slice::from_ref(&s));
