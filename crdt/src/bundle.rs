@@ -341,13 +341,16 @@ mod tests {
         let s = space(2);
         let file = write(5, s.id, None, std::slice::from_ref(&s));
         assert_eq!(
-            read(b"PK\x03\x04zipfile").unwrap_err(),
+            read(b"PK\x03\x04zipfile").expect_err("refused"),
             BundleError::Foreign
         );
-        assert_eq!(read(b"").unwrap_err(), BundleError::Foreign);
+        assert_eq!(read(b"").expect_err("refused"), BundleError::Foreign);
         let mut newer = file.clone();
         newer[8] = 2;
-        assert_eq!(read(&newer).unwrap_err(), BundleError::Newer { found: 2 });
+        assert_eq!(
+            read(&newer).expect_err("refused"),
+            BundleError::Newer { found: 2 }
+        );
         for cut in 1..file.len() {
             let err = read(&file[..cut]).expect_err("a prefix is refused");
             assert!(

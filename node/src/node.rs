@@ -94,8 +94,8 @@ pub struct Node {
     access: tokio::sync::watch::Sender<Arc<AccessTable>>,
     /// Peers that accepted our knock, per awaited space.
     knocked: std::sync::Mutex<HashMap<DocId, HashSet<MemberId>>>,
-    /// Held for the node's life: one process per home.
-    _lock: std::fs::File,
+    /// Held until [`Node::close`]: one process per home.
+    lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 pub(crate) fn doc_id(id: DocId) -> DocumentId {
@@ -130,7 +130,7 @@ impl Node {
             policy,
             access,
             knocked: std::sync::Mutex::new(HashMap::new()),
-            _lock: lock,
+            lock: std::sync::Mutex::new(Some(lock)),
         };
         node.complete_pending_joins().await?;
         node.refresh_access().await?;
@@ -222,9 +222,10 @@ impl Node {
         &self.key
     }
 
-    /// Flush storage and stop the sync engine.
+    /// Flush storage, stop the sync engine and release the home.
     pub async fn close(&self) {
         self.repo.stop().await;
+        self.lock.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
     /// The node's home directory.

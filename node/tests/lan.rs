@@ -387,3 +387,81 @@ fn three_devices_sync_in_network_namespaces_by_mdns() {
         Err(e) => panic!("YORIAI_REQUIRE_NETNS=1 but namespaces cannot be made: {e}"),
     }
 }
+
+#[test]
+fn serve_keeps_a_device_syncing_and_peers_reads_its_status() {
+    let w = World::new(Net::loopback(2), &["Aiko", "Ben"]);
+    let members = w.members();
+    let (a, b) = (w.devices[0].home.as_path(), w.devices[1].home.as_path());
+    let space = json_ok(a, &["space", "create", "Shelter"])["id"]
+        .as_str()
+        .expect("space")
+        .to_string();
+    let link = json_ok(a, &["invite", "create", &space])["link"]
+        .as_str()
+        .expect("link")
+        .to_string();
+    json_ok(b, &["join", &link]);
+    let mut serve = Command::new(BIN)
+        .arg("--home")
+        .arg(a)
+        .arg("serve")
+        .args(w.net.lan_args(0, &members))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let status_file = a.join("lan-status.json");
+    for _ in 0..100 {
+        if status_file.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // While it runs, other commands on its home are refused clearly, and
+    // `peers` shows what it sees.
+    let out = yoriai(a, &["idea", "add", "x", "y"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use by another Yoriai process"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = json_ok(a, &["peers"]);
+    assert_eq!(status["me"], members[0].as_str());
+    // Ben syncs against the running device and gets the space.
+    let out = run(Command::new(BIN)
+        .arg("--home")
+        .arg(b)
+        .args(["sync", "--lan", "--once", "--wait", ROUND])
+        .args(w.net.lan_args(1, &members)));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = json_ok(b, &["space", "show", &space])["members"].to_string();
+    assert!(names.contains("Aiko") && names.contains("Ben"), "{names}");
+    // Its status file now says Ben is up to date (it was written by serve).
+    let mut seen = false;
+    for _ in 0..50 {
+        let s = json_ok(a, &["peers"]);
+        if s["peers"]
+            .as_array()
+            .expect("peers")
+            .iter()
+            .any(|p| p["name"] == "Ben" && p["spaces"][0]["last_synced_ms"].is_i64())
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(seen, "serve never reported Ben as synced");
+    // SIGTERM stops it cleanly.
+    run(Command::new("kill").args(["-TERM", &serve.id().to_string()]));
+    let code = serve.wait().expect("serve ends");
+    assert!(code.success(), "serve exited with {code}");
+    assert!(!status_file.exists());
+    assert!(yoriai(a, &["space", "list"]).status.success());
+}

@@ -163,3 +163,17 @@ async fn a_busy_project_is_compacted_not_grown_without_bound() {
         "120 changes are kept in {chunks} chunks: compaction should merge them"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_per_home() {
+    let home = tempfile::tempdir().expect("tmp");
+    let a = Node::open(home.path()).await.expect("open");
+    let err = Node::open(home.path()).await.expect_err("a second opener");
+    assert!(
+        matches!(&err, yoriai_node::NodeError::Busy { pid: Some(p), .. } if *p == std::process::id().to_string()),
+        "{err:?}"
+    );
+    a.close().await;
+    let again = Node::open(home.path()).await.expect("open after close");
+    again.close().await;
+}
