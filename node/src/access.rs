@@ -139,9 +139,19 @@ impl samod::SharePolicy for MemberPolicy {
                 if last.is_some() && rx.changed().await.is_err() {
                     return None;
                 }
-                let decision = Self::decide(&rx.borrow_and_update(), &doc_id, &peer_id);
+                let (decision, stranger) = {
+                    let table = rx.borrow_and_update();
+                    let stranger =
+                        member_of_peer(&peer_id).is_none_or(|m| table.spaces_of(&m).is_empty());
+                    (Self::decide(&table, &doc_id, &peer_id), stranger)
+                };
                 let denied = decision.access == samod::ShareAccess::None;
-                if denied && last != Some(decision) {
+                if denied && !stranger {
+                    // A member offering a document this device does not
+                    // know yet (a project just listed): allowed as soon as
+                    // the table catches up.
+                    tracing::debug!(peer = %peer_id, document = %doc_id, "not yet known here");
+                } else if denied && last != Some(decision) {
                     tracing::warn!(peer = %peer_id, document = %doc_id,
                             "refused: the peer is not a member of this document's space");
                     let mut log = refusals.lock().unwrap_or_else(|p| p.into_inner());
