@@ -34,6 +34,7 @@ pub mod comment;
 pub mod document;
 pub mod error;
 pub mod id;
+pub mod insight;
 pub mod invitation;
 pub mod key;
 pub mod limits;
