@@ -265,52 +265,81 @@ fn column_means(conv: &Conversation, counted: &[usize], m: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Top two principal components by power iteration on the centred sparse
-/// matrix (missing votes impute to the column mean, i.e. zero).
+/// Top two principal components by orthogonal (block power) iteration on
+/// the centred sparse matrix (missing votes impute to the column mean,
+/// i.e. zero once centred). Both vectors advance in one pass over the
+/// votes, which are laid out once as centred values in rows.
 fn pca(conv: &Conversation, counted: &[usize], m: usize, seed: u64) -> [Vec<f64>; 2] {
     let mean = column_means(conv, counted, m);
+    let mut starts = Vec::with_capacity(counted.len() + 1);
+    let mut cols: Vec<u32> = Vec::new();
+    let mut vals: Vec<f64> = Vec::new();
+    starts.push(0);
+    for &p in counted {
+        for &(s, x) in &conv.votes[p] {
+            cols.push(s);
+            vals.push(f64::from(x) - mean[s as usize]);
+        }
+        starts.push(cols.len());
+    }
     let mut rng = Rng::new(seed);
-    let mut found: Vec<Vec<f64>> = Vec::new();
-    for _ in 0..2 {
-        let mut v: Vec<f64> = (0..m).map(|_| rng.unit() - 0.5).collect();
-        orthonormalise(&mut v, &found);
-        for _ in 0..200 {
-            // w = X^T X v, one pass over the votes.
-            let mut w = vec![0.0; m];
-            for &p in counted {
-                let row = &conv.votes[p];
-                let dot: f64 = row
-                    .iter()
-                    .map(|&(s, x)| (f64::from(x) - mean[s as usize]) * v[s as usize])
-                    .sum();
-                for &(s, x) in row {
-                    w[s as usize] += (f64::from(x) - mean[s as usize]) * dot;
-                }
+    let mut v1: Vec<f64> = (0..m).map(|_| rng.unit() - 0.5).collect();
+    let mut v2: Vec<f64> = (0..m).map(|_| rng.unit() - 0.5).collect();
+    orthonormalise(&mut v1, &[]);
+    orthonormalise(&mut v2, std::slice::from_ref(&v1));
+    // Both vectors side by side: one memory access per vote and pass.
+    let mut v: Vec<[f64; 2]> = v1.iter().zip(&v2).map(|(a, b)| [*a, *b]).collect();
+    let mut w: Vec<[f64; 2]> = vec![[0.0; 2]; m];
+    for _ in 0..PCA_ITERS {
+        w.iter_mut().for_each(|x| *x = [0.0; 2]);
+        for r in 0..counted.len() {
+            let (c, x) = (&cols[starts[r]..starts[r + 1]], &vals[starts[r]..starts[r + 1]]);
+            let mut d = [0.0; 2];
+            for (&s, &x) in c.iter().zip(x) {
+                let vs = v[s as usize];
+                d[0] += x * vs[0];
+                d[1] += x * vs[1];
             }
-            orthonormalise(&mut w, &found);
-            let delta: f64 = w.iter().zip(&v).map(|(a, b)| (a - b).abs()).sum();
-            v = w;
-            if delta < 1e-9 * m as f64 {
-                break;
+            for (&s, &x) in c.iter().zip(x) {
+                let ws = &mut w[s as usize];
+                ws[0] += x * d[0];
+                ws[1] += x * d[1];
             }
         }
-        // A sign convention, so results do not flip between runs.
-        let (i, _) = v.iter().enumerate().fold((0, 0.0f64), |(bi, bv), (i, x)| {
-            if x.abs() > bv {
-                (i, x.abs())
-            } else {
-                (bi, bv)
-            }
-        });
+        let mut a: Vec<f64> = w.iter().map(|x| x[0]).collect();
+        let mut b: Vec<f64> = w.iter().map(|x| x[1]).collect();
+        orthonormalise(&mut a, &[]);
+        orthonormalise(&mut b, std::slice::from_ref(&a));
+        let change = v
+            .iter()
+            .zip(a.iter().zip(&b))
+            .map(|(o, (x, y))| (o[0] - x).abs().max((o[1] - y).abs()))
+            .fold(0.0, f64::max);
+        v1 = a;
+        v2 = b;
+        for (vi, (x, y)) in v.iter_mut().zip(v1.iter().zip(&v2)) {
+            *vi = [*x, *y];
+        }
+        if change < PCA_TOLERANCE {
+            break;
+        }
+    }
+    // A sign convention, so results do not flip between runs.
+    for v in [&mut v1, &mut v2] {
+        let i = (0..m)
+            .max_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs()))
+            .unwrap_or(0);
         if v.get(i).is_some_and(|x| *x < 0.0) {
             v.iter_mut().for_each(|x| *x = -*x);
         }
-        found.push(v);
     }
-    let second = found.pop().unwrap_or_default();
-    let first = found.pop().unwrap_or_default();
-    [first, second]
+    [v1, v2]
 }
+
+/// Most power iterations (Polis runs 100), and the change in any loading
+/// that ends them sooner.
+const PCA_ITERS: usize = 100;
+const PCA_TOLERANCE: f64 = 1e-7;
 
 fn orthonormalise(v: &mut [f64], against: &[Vec<f64>]) {
     for u in against {
