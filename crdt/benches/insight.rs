@@ -2,6 +2,7 @@
 //! export, 2,031 participants × 896 statements) and a synthetic one of
 //! 10,000 participants × 8,000 statements with 1M votes.
 //! Figures: docs/benchmarks.md.
+#![allow(missing_docs)] // criterion_group! generates an undocumented fn
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use yoriai_crdt::insight::{analyse, polis, Conversation, Options};

@@ -629,6 +629,29 @@ pub enum ProjectCommand {
         /// Why.
         reason: String,
     },
+    /// Write a statement in the open conversation phase.
+    PostStatement {
+        /// The statement.
+        text: String,
+    },
+    /// Agree (1), disagree (-1) or pass (0) on a statement.
+    VoteStatement {
+        /// The statement.
+        statement: RecordId,
+        /// 1, -1 or 0.
+        vote: i8,
+    },
+    /// Bring in one batch of a conversation held elsewhere (staff).
+    ImportConversation {
+        /// The conversation phase (default: the project's first).
+        phase: Option<RecordId>,
+        /// Where it came from.
+        source: String,
+        /// Statements.
+        statements: Vec<crate::record::ImportedStatement>,
+        /// Votes.
+        votes: Vec<crate::record::ImportedVote>,
+    },
 }
 
 fn need_open(project: &ProjectState, kinds: &[PhaseKind]) -> Result<RecordId, CommandError> {
@@ -1032,6 +1055,50 @@ pub fn apply_project(
                 .ok_or_else(|| CommandError::not_found("item", &target))?;
             check_text("reason", &reason, limits::REASON, true)?;
             Payload::Restore { target, reason }
+        }
+        ProjectCommand::PostStatement { text } => {
+            let phase = need_open(project, &[PhaseKind::Conversation])?;
+            check_text("statement", &text, limits::STATEMENT, true)?;
+            Payload::PostStatement { phase, text }
+        }
+        ProjectCommand::VoteStatement { statement, vote } => {
+            project
+                .record(&statement)
+                .filter(|r| matches!(r.body.payload, Payload::PostStatement { .. }))
+                .ok_or_else(|| CommandError::not_found("statement", &statement))?;
+            need_open(project, &[PhaseKind::Conversation])?;
+            if !(-1..=1).contains(&vote) {
+                return Err(CommandError::Invalid {
+                    what: "vote",
+                    reason: "agree is 1, disagree -1, pass 0".into(),
+                });
+            }
+            Payload::VoteStatement { statement, vote }
+        }
+        ProjectCommand::ImportConversation {
+            phase,
+            source,
+            statements,
+            votes,
+        } => {
+            staff()?;
+            let phase = pick_phase(project, phase, PhaseKind::Conversation)?;
+            check_text("source", &source, limits::TITLE, true)?;
+            for st in &statements {
+                check_text("statement", &st.text, limits::STATEMENT * 4, false)?;
+            }
+            if votes.iter().any(|v| !(-1..=1).contains(&v.vote)) {
+                return Err(CommandError::Invalid {
+                    what: "vote",
+                    reason: "agree is 1, disagree -1, pass 0".into(),
+                });
+            }
+            Payload::ImportConversation {
+                phase,
+                source,
+                statements,
+                votes,
+            }
         }
     };
     let record = sign(

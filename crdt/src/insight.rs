@@ -293,7 +293,10 @@ fn pca(conv: &Conversation, counted: &[usize], m: usize, seed: u64) -> [Vec<f64>
     for _ in 0..PCA_ITERS {
         w.iter_mut().for_each(|x| *x = [0.0; 2]);
         for r in 0..counted.len() {
-            let (c, x) = (&cols[starts[r]..starts[r + 1]], &vals[starts[r]..starts[r + 1]]);
+            let (c, x) = (
+                &cols[starts[r]..starts[r + 1]],
+                &vals[starts[r]..starts[r + 1]],
+            );
             let mut d = [0.0; 2];
             for (&s, &x) in c.iter().zip(x) {
                 let vs = v[s as usize];
@@ -769,6 +772,142 @@ pub fn adjusted_rand_index(a: &[Option<usize>], b: &[Option<usize>]) -> f64 {
         1.0
     } else {
         (index - expected) / (max - expected)
+    }
+}
+
+/// An analysis with ids instead of indices, for screens and `--json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Participants who voted.
+    pub participants: usize,
+    /// Participants counted (enough votes).
+    pub counted: usize,
+    /// Statements analysed.
+    pub statements: usize,
+    /// Votes analysed.
+    pub votes: usize,
+    /// Opinion groups, largest first.
+    pub groups: Vec<GroupReport>,
+    /// Statements the groups agree (or disagree) on together.
+    pub consensus: Vec<ConsensusReport>,
+    /// Everyone counted, on the map.
+    pub map: Vec<MapPoint>,
+    /// Silhouette per k tried.
+    pub silhouettes: Vec<(usize, f64)>,
+}
+
+/// One group, by ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    /// 0, 1, ... (largest first).
+    pub id: usize,
+    /// Members.
+    pub size: usize,
+    /// Centre on the map.
+    pub center: [f64; 2],
+    /// Member participant ids.
+    pub participants: Vec<String>,
+    /// Representative statements.
+    pub representative: Vec<StatementReport>,
+}
+
+/// A representative statement, by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementReport {
+    /// Statement id.
+    pub statement: String,
+    /// Which way the group leans.
+    pub side: Side,
+    /// The group's smoothed share on that side.
+    pub share: f64,
+    /// Over the rest's share.
+    pub ratio: f64,
+    /// z against 1/2.
+    pub share_z: f64,
+    /// z against the rest.
+    pub ratio_z: f64,
+}
+
+/// A consensus statement, by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusReport {
+    /// Statement id.
+    pub statement: String,
+    /// Which way.
+    pub side: Side,
+    /// Product of the groups' shares.
+    pub score: f64,
+}
+
+/// A participant on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapPoint {
+    /// Participant id.
+    pub participant: String,
+    /// Position.
+    pub x: f64,
+    /// Position.
+    pub y: f64,
+    /// Their group.
+    pub group: Option<usize>,
+}
+
+/// Name everything in `analysis` by the conversation's ids.
+pub fn report(conv: &Conversation, analysis: &Analysis) -> Report {
+    let statement = |i: usize| conv.statements[i].clone();
+    Report {
+        participants: conv.votes.iter().filter(|v| !v.is_empty()).count(),
+        counted: analysis.counted.len(),
+        statements: conv.statements.len(),
+        votes: conv.vote_count(),
+        groups: analysis
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(id, g)| GroupReport {
+                id,
+                size: g.members.len(),
+                center: g.center,
+                participants: g
+                    .members
+                    .iter()
+                    .map(|&p| conv.participants[p].clone())
+                    .collect(),
+                representative: g
+                    .representative
+                    .iter()
+                    .map(|r| StatementReport {
+                        statement: statement(r.statement),
+                        side: r.side,
+                        share: r.share,
+                        ratio: r.ratio,
+                        share_z: r.share_z,
+                        ratio_z: r.ratio_z,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        consensus: analysis
+            .consensus
+            .iter()
+            .map(|c| ConsensusReport {
+                statement: statement(c.statement),
+                side: c.side,
+                score: c.score,
+            })
+            .collect(),
+        map: analysis
+            .counted
+            .iter()
+            .zip(&analysis.coords)
+            .map(|(&p, xy)| MapPoint {
+                participant: conv.participants[p].clone(),
+                x: xy[0],
+                y: xy[1],
+                group: analysis.group_of(p),
+            })
+            .collect(),
+        silhouettes: analysis.silhouettes.clone(),
     }
 }
 

@@ -4,6 +4,8 @@
 
 /// Titles of projects, phases, ideas, posts, votes, surveys, milestones.
 pub const TITLE: usize = 200;
+/// A conversation statement (Polis keeps them short).
+pub const STATEMENT: usize = 500;
 /// A project's brief.
 pub const DESCRIPTION: usize = 20_000;
 /// An idea's first body.

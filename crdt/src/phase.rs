@@ -22,11 +22,14 @@ pub enum PhaseKind {
     Decision,
     /// Follow progress: milestones and posts.
     Results,
+    /// Write short statements and vote agree / disagree / pass on others'
+    /// (Polis style); the opinion map shows the groups.
+    Conversation,
 }
 
 impl PhaseKind {
     /// All kinds, in the usual order of a process.
-    pub const ALL: [PhaseKind; 7] = [
+    pub const ALL: [PhaseKind; 8] = [
         PhaseKind::Information,
         PhaseKind::Ideas,
         PhaseKind::Discussion,
@@ -34,6 +37,7 @@ impl PhaseKind {
         PhaseKind::Survey,
         PhaseKind::Decision,
         PhaseKind::Results,
+        PhaseKind::Conversation,
     ];
 
     /// Its name, as in the CLI and translation files.
@@ -46,6 +50,7 @@ impl PhaseKind {
             PhaseKind::Survey => "survey",
             PhaseKind::Decision => "decision",
             PhaseKind::Results => "results",
+            PhaseKind::Conversation => "conversation",
         }
     }
 }

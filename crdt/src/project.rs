@@ -121,6 +121,31 @@ struct PostEntry {
     time_ms: i64,
 }
 
+/// Who wrote or voted in a conversation: a member, or someone known only
+/// by an imported id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Voice {
+    Member(MemberId),
+    Imported(String),
+}
+
+#[derive(Debug, Clone)]
+struct StatementEntry {
+    key: String,
+    record: Option<RecordId>,
+    author: Voice,
+    text: String,
+    time_ms: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ConversationEntry {
+    sources: Vec<String>,
+    statements: Vec<StatementEntry>,
+    keys: HashMap<String, usize>,
+    votes: HashMap<(Voice, usize), (i8, Stamp)>,
+}
+
 #[derive(Debug, Clone)]
 struct MilestoneEntry {
     title: String,
@@ -164,6 +189,9 @@ pub struct ProjectState {
     milestones: HashMap<RecordId, MilestoneEntry>,
     hidden: HashMap<RecordId, (bool, String, Stamp)>,
     moderation: Vec<ModerationEntry>,
+    /// Conversation phases, and each native statement's phase.
+    conversations: HashMap<RecordId, ConversationEntry>,
+    statement_phase: HashMap<RecordId, RecordId>,
     /// For each closed vote or survey: the record ids present at its pin,
     /// or `None` while the pinned changes have not arrived.
     pinned: HashMap<RecordId, Option<HashSet<RecordId>>>,
@@ -362,6 +390,8 @@ impl ProjectState {
             posts: HashMap::new(),
             milestones: HashMap::new(),
             hidden: HashMap::new(),
+            conversations: HashMap::new(),
+            statement_phase: HashMap::new(),
             moderation: Vec::new(),
             pinned: HashMap::new(),
         };
@@ -860,11 +890,12 @@ impl ProjectState {
                 let known = self.ideas.contains_key(target)
                     || self.comments.contains_key(target)
                     || self.amendments.contains_key(target)
-                    || self.posts.contains_key(target);
+                    || self.posts.contains_key(target)
+                    || self.statement_phase.contains_key(target);
                 if !known {
                     return Err(if all.contains(target) {
                         reject(bad_ref(
-                            "only ideas, comments, amendments and posts are moderated",
+                            "only ideas, comments, amendments, posts and statements are moderated",
                         ))
                     } else {
                         Verdict::Pending
@@ -893,6 +924,108 @@ impl ProjectState {
                     reason: reason.clone(),
                     time_ms: t,
                 });
+            }
+            Payload::PostStatement { phase, text } => {
+                let p = Self::refer(&self.phases, phase, all, "phase")?;
+                if p.kind != PhaseKind::Conversation {
+                    return Err(reject(bad_ref("statements belong to a conversation phase")));
+                }
+                text_ok(text, limits::STATEMENT, true).map_err(reject)?;
+                let c = self.conversations.entry(*phase).or_default();
+                let key = r.id.to_string();
+                c.keys.insert(key.clone(), c.statements.len());
+                c.statements.push(StatementEntry {
+                    key,
+                    record: Some(r.id),
+                    author: Voice::Member(author),
+                    text: text.clone(),
+                    time_ms: t,
+                });
+                self.statement_phase.insert(r.id, *phase);
+            }
+            Payload::VoteStatement { statement, vote } => {
+                let phase = *Self::refer(&self.statement_phase, statement, all, "statement")?;
+                if !(-1..=1).contains(vote) {
+                    return Err(reject(invalid("a vote is 1, -1 or 0")));
+                }
+                let c = self.conversations.entry(phase).or_default();
+                if let Some(&i) = c.keys.get(&statement.to_string()) {
+                    let e = c
+                        .votes
+                        .entry((Voice::Member(author), i))
+                        .or_insert((*vote, st));
+                    if st >= e.1 {
+                        *e = (*vote, st);
+                    }
+                }
+            }
+            Payload::ImportConversation {
+                phase,
+                source,
+                statements,
+                votes,
+            } => {
+                staff()?;
+                let p = Self::refer(&self.phases, phase, all, "phase")?;
+                if p.kind != PhaseKind::Conversation {
+                    return Err(reject(bad_ref("imports belong to a conversation phase")));
+                }
+                text_ok(source, limits::TITLE, true).map_err(reject)?;
+                for s in statements {
+                    text_ok(&s.text, limits::STATEMENT * 4, false).map_err(reject)?;
+                }
+                if votes.iter().any(|v| !(-1..=1).contains(&v.vote)) {
+                    return Err(reject(invalid("a vote is 1, -1 or 0")));
+                }
+                let c = self.conversations.entry(*phase).or_default();
+                if !c.sources.contains(source) {
+                    c.sources.push(source.clone());
+                }
+                for s in statements {
+                    if let Some(&i) = c.keys.get(&s.key) {
+                        // Fill a statement an earlier batch's votes named.
+                        let e = &mut c.statements[i];
+                        if e.record.is_none() && e.author == Voice::Imported(String::new()) {
+                            e.author = Voice::Imported(s.author.clone());
+                            e.text = s.text.clone();
+                            e.time_ms = s.time_ms;
+                        }
+                        continue;
+                    }
+                    c.keys.insert(s.key.clone(), c.statements.len());
+                    c.statements.push(StatementEntry {
+                        key: s.key.clone(),
+                        record: None,
+                        author: Voice::Imported(s.author.clone()),
+                        text: s.text.clone(),
+                        time_ms: s.time_ms,
+                    });
+                }
+                for v in votes {
+                    // A vote may name a statement of a later batch: keep
+                    // it under the key until that batch arrives.
+                    let i = match c.keys.get(&v.statement) {
+                        Some(&i) => i,
+                        None => {
+                            c.keys.insert(v.statement.clone(), c.statements.len());
+                            c.statements.push(StatementEntry {
+                                key: v.statement.clone(),
+                                record: None,
+                                author: Voice::Imported(String::new()),
+                                text: String::new(),
+                                time_ms: 0,
+                            });
+                            c.statements.len() - 1
+                        }
+                    };
+                    let e = c
+                        .votes
+                        .entry((Voice::Imported(v.participant.clone()), i))
+                        .or_insert((v.vote, st));
+                    if st >= e.1 {
+                        *e = (v.vote, st);
+                    }
+                }
             }
             Payload::CreateProject { .. } => {
                 return Err(reject(RejectReason::ForeignGenesis));
@@ -1277,6 +1410,123 @@ impl ProjectState {
             .get(id)
             .filter(|(h, _, _)| *h)
             .map(|(_, reason, _)| reason.as_str())
+    }
+
+    /// The conversation phases that have statements or votes.
+    pub fn conversation_phases(&self) -> Vec<RecordId> {
+        let mut v: Vec<RecordId> = self
+            .phases()
+            .into_iter()
+            .filter(|p| p.kind == PhaseKind::Conversation)
+            .map(|p| p.id)
+            .collect();
+        v.dedup();
+        v
+    }
+
+    fn voice_id(v: &Voice) -> String {
+        match v {
+            Voice::Member(m) => m.to_string(),
+            Voice::Imported(id) => id.clone(),
+        }
+    }
+
+    /// A conversation phase's statements with their counts.
+    pub fn conversation(&self, space: &SpaceState, phase: &RecordId) -> Option<ConversationView> {
+        let view = self.phase(phase)?;
+        if view.kind != PhaseKind::Conversation {
+            return None;
+        }
+        let empty = ConversationEntry::default();
+        let c = self.conversations.get(phase).unwrap_or(&empty);
+        let mut counts = vec![[0u32; 3]; c.statements.len()];
+        let mut voices = HashSet::new();
+        for ((who, i), (v, _)) in &c.votes {
+            let slot = match v {
+                1 => 0,
+                -1 => 1,
+                _ => 2,
+            };
+            counts[*i][slot] += 1;
+            voices.insert(who.clone());
+        }
+        let statements = c
+            .statements
+            .iter()
+            .zip(&counts)
+            .filter(|(st, _)| !(st.record.is_none() && st.author == Voice::Imported(String::new())))
+            .map(|(st, n)| StatementView {
+                key: st.key.clone(),
+                record: st.record,
+                text: st.text.clone(),
+                author_id: Self::voice_id(&st.author),
+                author: match &st.author {
+                    Voice::Member(m) => Self::name(space, m),
+                    Voice::Imported(id) => id.clone(),
+                },
+                imported: st.record.is_none(),
+                agree: n[0],
+                disagree: n[1],
+                pass: n[2],
+                hidden: st.record.is_some_and(|r| self.is_hidden(&r).is_some()),
+                time_ms: st.time_ms,
+            })
+            .collect();
+        Some(ConversationView {
+            phase: *phase,
+            title: view.title,
+            sources: c.sources.clone(),
+            statements,
+            participants: voices.len(),
+            votes: c.votes.len(),
+        })
+    }
+
+    /// A conversation phase's votes for [`crate::insight::analyse`]: hidden
+    /// statements left out; participants are member ids or imported ids.
+    pub fn conversation_votes(&self, phase: &RecordId) -> Option<crate::insight::Conversation> {
+        let c = self.conversations.get(phase)?;
+        let shown: Vec<usize> = (0..c.statements.len())
+            .filter(|&i| {
+                let st = &c.statements[i];
+                let placeholder =
+                    st.record.is_none() && st.author == Voice::Imported(String::new());
+                !placeholder && st.record.is_none_or(|r| self.is_hidden(&r).is_none())
+            })
+            .collect();
+        let mut column = vec![u32::MAX; c.statements.len()];
+        for (col, &i) in shown.iter().enumerate() {
+            column[i] = col as u32;
+        }
+        let mut voices: Vec<&Voice> = c.votes.keys().map(|(v, _)| v).collect();
+        voices.sort();
+        voices.dedup();
+        let index: HashMap<&Voice, usize> =
+            voices.iter().enumerate().map(|(i, v)| (*v, i)).collect();
+        let mut votes = vec![Vec::new(); voices.len()];
+        for ((who, i), (v, _)) in &c.votes {
+            if column[*i] != u32::MAX {
+                votes[index[who]].push((column[*i], *v));
+            }
+        }
+        votes.iter_mut().for_each(|v| v.sort_unstable());
+        Some(crate::insight::Conversation {
+            participants: voices.iter().map(|v| Self::voice_id(v)).collect(),
+            statements: shown.iter().map(|&i| c.statements[i].key.clone()).collect(),
+            votes,
+        })
+    }
+
+    /// A member's votes in a conversation phase, by statement key.
+    pub fn my_statement_votes(&self, phase: &RecordId, member: &MemberId) -> HashMap<String, i8> {
+        let Some(c) = self.conversations.get(phase) else {
+            return HashMap::new();
+        };
+        c.votes
+            .iter()
+            .filter(|((who, _), _)| *who == Voice::Member(*member))
+            .map(|((_, i), (v, _))| (c.statements[*i].key.clone(), *v))
+            .collect()
     }
 
     /// The project document's id.
@@ -1781,4 +2031,48 @@ impl ProjectState {
     pub fn text_of(&self, idea: &RecordId) -> Option<&Text> {
         self.ideas.get(idea).map(|i| &i.text)
     }
+}
+
+/// A conversation phase as a screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationView {
+    /// The phase.
+    pub phase: RecordId,
+    /// Its title.
+    pub title: String,
+    /// Where imported data came from.
+    pub sources: Vec<String>,
+    /// Statements, in the order they arrived.
+    pub statements: Vec<StatementView>,
+    /// People who voted.
+    pub participants: usize,
+    /// Votes (the latest per person and statement).
+    pub votes: usize,
+}
+
+/// One statement in a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    /// Its key: the record id, or the imported id.
+    pub key: String,
+    /// The record, for statements written here.
+    pub record: Option<RecordId>,
+    /// The text.
+    pub text: String,
+    /// Who wrote it (display name, or the imported id).
+    pub author: String,
+    /// The author's member id, or imported id.
+    pub author_id: String,
+    /// Brought in from another system.
+    pub imported: bool,
+    /// Agree votes.
+    pub agree: u32,
+    /// Disagree votes.
+    pub disagree: u32,
+    /// Passes.
+    pub pass: u32,
+    /// Hidden by staff (left out of the analysis).
+    pub hidden: bool,
+    /// When written.
+    pub time_ms: i64,
 }

@@ -363,6 +363,59 @@ pub enum Payload {
         /// Why.
         reason: String,
     },
+    // ---- conversation phase (Polis style) ----
+    /// A short statement others vote on, in a conversation phase.
+    PostStatement {
+        /// The `AddPhase` record (a conversation phase).
+        phase: RecordId,
+        /// The statement.
+        text: String,
+    },
+    /// Agree (1), disagree (-1) or pass (0) on a statement; a member's
+    /// latest vote on it counts.
+    VoteStatement {
+        /// The `PostStatement` record.
+        statement: RecordId,
+        /// 1, -1 or 0.
+        vote: i8,
+    },
+    /// Staff bring in part of a conversation held elsewhere (a Polis
+    /// export), under that system's ids. Large conversations take several
+    /// records; votes name statements by their imported key.
+    ImportConversation {
+        /// The `AddPhase` record (a conversation phase).
+        phase: RecordId,
+        /// Where it came from (shown with the data).
+        source: String,
+        /// Statements in this batch.
+        statements: Vec<ImportedStatement>,
+        /// Votes in this batch.
+        votes: Vec<ImportedVote>,
+    },
+}
+
+/// A statement brought in from another system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedStatement {
+    /// Its id there.
+    pub key: String,
+    /// Its author's id there.
+    pub author: String,
+    /// The text.
+    pub text: String,
+    /// When it was written (ms since the epoch).
+    pub time_ms: i64,
+}
+
+/// A vote brought in from another system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedVote {
+    /// The participant's id there.
+    pub participant: String,
+    /// The statement's key.
+    pub statement: String,
+    /// 1, -1 or 0.
+    pub vote: i8,
 }
 
 impl Payload {
@@ -406,6 +459,9 @@ impl Payload {
             Payload::Report { .. } => "report",
             Payload::Hide { .. } => "hide",
             Payload::Restore { .. } => "restore",
+            Payload::PostStatement { .. } => "post-statement",
+            Payload::VoteStatement { .. } => "vote-statement",
+            Payload::ImportConversation { .. } => "import-conversation",
         }
     }
 
@@ -826,6 +882,29 @@ mod tests {
             Payload::Restore {
                 target: r,
                 reason: "r".into(),
+            },
+            Payload::PostStatement {
+                phase: r,
+                text: "t".into(),
+            },
+            Payload::VoteStatement {
+                statement: r,
+                vote: -1,
+            },
+            Payload::ImportConversation {
+                phase: r,
+                source: "polis".into(),
+                statements: vec![ImportedStatement {
+                    key: "0".into(),
+                    author: "3".into(),
+                    text: "t".into(),
+                    time_ms: 1,
+                }],
+                votes: vec![ImportedVote {
+                    participant: "3".into(),
+                    statement: "0".into(),
+                    vote: 1,
+                }],
             },
         ];
         let key = DeviceKey::from_secret([1; 32]);

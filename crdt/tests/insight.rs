@@ -1,6 +1,8 @@
 //! The opinion analysis on planted data and on three real Polis
 //! conversations, compared with the groups Polis itself assigned.
 
+mod common;
+
 use yoriai_crdt::insight::{
     adjusted_rand_index, analyse, next_statement, polis, prop_test, two_prop_test, Conversation,
     Options, Side,
@@ -216,5 +218,135 @@ fn real_conversations_match_the_groups_polis_assigned() {
         assert!(ari >= 0.75, "{name}: ARI {ari}");
         assert!(a.groups.iter().all(|g| !g.representative.is_empty()));
         assert!(!a.consensus.is_empty());
+    }
+}
+
+mod conversation {
+    use super::*;
+
+    use super::common::*;
+    use yoriai_crdt::phase::PhaseKind;
+    use yoriai_crdt::record::{ImportedStatement, ImportedVote};
+    use yoriai_crdt::{ProjectCommand, Role};
+
+    #[test]
+    fn statements_and_votes_are_signed_records_and_feed_the_analysis() {
+        let mut staff = founder(1);
+        let link = staff.invite(Role::Resident, None);
+        with_project(&mut staff, &[PhaseKind::Conversation, PhaseKind::Ideas]);
+        open_all(&mut staff);
+        let phase = phase_id(&staff, PhaseKind::Conversation);
+        let mut ann = staff.spawn(2);
+        ann.join(&link, "Ann").expect("join");
+        staff.sync(&mut ann);
+        let s1 = ann
+            .act(ProjectCommand::PostStatement {
+                text: "The park needs more shade".into(),
+            })
+            .expect("statement");
+        let s2 = staff
+            .act(ProjectCommand::PostStatement {
+                text: "Keep the lawn open for games".into(),
+            })
+            .expect("statement");
+        staff.sync(&mut ann);
+        for (s, v) in [(s1, 1), (s2, -1)] {
+            ann.act(ProjectCommand::VoteStatement {
+                statement: s,
+                vote: v,
+            })
+            .expect("vote");
+        }
+        // A later vote replaces an earlier one.
+        staff
+            .act(ProjectCommand::VoteStatement {
+                statement: s1,
+                vote: -1,
+            })
+            .expect("vote");
+        staff
+            .act(ProjectCommand::VoteStatement {
+                statement: s1,
+                vote: 0,
+            })
+            .expect("vote again");
+        assert!(staff
+            .act(ProjectCommand::VoteStatement {
+                statement: s1,
+                vote: 2
+            })
+            .is_err());
+        // Staff bring in an earlier paper round, in two batches whose votes
+        // name a statement of the other batch.
+        staff
+            .act(ProjectCommand::ImportConversation {
+                phase: None,
+                source: "paper round 1".into(),
+                statements: vec![],
+                votes: vec![ImportedVote {
+                    participant: "p7".into(),
+                    statement: "x1".into(),
+                    vote: 1,
+                }],
+            })
+            .expect("batch 1");
+        staff
+            .act(ProjectCommand::ImportConversation {
+                phase: Some(phase),
+                source: "paper round 1".into(),
+                statements: vec![ImportedStatement {
+                    key: "x1".into(),
+                    author: "p7".into(),
+                    text: "More benches".into(),
+                    time_ms: 5,
+                }],
+                votes: vec![],
+            })
+            .expect("batch 2");
+        staff.sync(&mut ann);
+        let (space, project) = (ann.space(), ann.project());
+        let view = project.conversation(&space, &phase).expect("conversation");
+        assert_eq!(view.statements.len(), 3);
+        assert_eq!(view.sources, vec!["paper round 1".to_string()]);
+        let shade = view
+            .statements
+            .iter()
+            .find(|s| s.record == Some(s1))
+            .expect("s1");
+        assert_eq!((shade.agree, shade.disagree, shade.pass), (1, 0, 1));
+        assert_eq!(shade.author, "Ann");
+        let bench = view.statements.iter().find(|s| s.key == "x1").expect("x1");
+        assert_eq!(
+            (bench.text.as_str(), bench.agree, bench.imported),
+            ("More benches", 1, true)
+        );
+        assert_eq!(view.participants, 3);
+        let conv = project.conversation_votes(&phase).expect("votes");
+        assert_eq!(conv.statements.len(), 3);
+        assert_eq!(conv.vote_count(), 4);
+        assert!(conv.participants.contains(&"p7".to_string()));
+        // Staff hide a statement: it leaves the analysis.
+        staff
+            .act(ProjectCommand::Hide {
+                target: s2,
+                reason: "off topic".into(),
+            })
+            .expect("hide");
+        let conv = staff.project().conversation_votes(&phase).expect("votes");
+        assert_eq!(conv.statements.len(), 2);
+        // Statements only in conversation phases; residents cannot import.
+        assert!(ann
+            .act(ProjectCommand::ImportConversation {
+                phase: None,
+                source: "x".into(),
+                statements: vec![],
+                votes: vec![],
+            })
+            .is_err());
+        let a = analyse(&conv, &Options::default());
+        assert!(
+            a.counted.is_empty(),
+            "nobody voted on both statements still shown: {a:?}"
+        );
     }
 }

@@ -421,6 +421,7 @@ fn title_of(kind: PhaseKind) -> &'static str {
         PhaseKind::Survey => "アンケート Survey",
         PhaseKind::Decision => "決定 Decision",
         PhaseKind::Results => "結果 Results",
+        PhaseKind::Conversation => "対話 Conversation",
     }
 }
 
