@@ -1499,7 +1499,12 @@ impl ProjectState {
             column[i] = col as u32;
         }
         let mut voices: Vec<&Voice> = c.votes.keys().map(|(v, _)| v).collect();
-        voices.sort();
+        // Members, then imported ids in natural order ("2" before "10"), so
+        // an import analyses in the order of its export.
+        voices.sort_by(|a, b| match (a, b) {
+            (Voice::Imported(x), Voice::Imported(y)) => (x.len(), x).cmp(&(y.len(), y)),
+            _ => a.cmp(b),
+        });
         voices.dedup();
         let index: HashMap<&Voice, usize> =
             voices.iter().enumerate().map(|(i, v)| (*v, i)).collect();

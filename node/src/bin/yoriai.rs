@@ -10,8 +10,10 @@ use serde_json::json;
 use std::sync::Arc;
 use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
 use yoriai_crdt::comment::{CommentNode, Stance};
+use yoriai_crdt::insight::{self, polis};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
 use yoriai_crdt::project::{ProjectState, TimelineEntry};
+use yoriai_crdt::record::{ImportedStatement, ImportedVote};
 use yoriai_crdt::vote::{BallotChoice, ConsentChoice, TallyResult, VoteMethod};
 use yoriai_crdt::{DocId, ProjectCommand, RecordId, Role};
 
@@ -144,6 +146,13 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Opinion groups, representative and consensus statements (Polis
+    /// style), computed on this device.
+    #[command(subcommand)]
+    Insight(InsightCmd),
+    /// Statements in a conversation phase: write, vote, see the next one.
+    #[command(subcommand)]
+    Statement(StatementCmd),
     /// Print a project readably: phases, ideas, comments, votes.
     Show {
         /// The project.
@@ -152,6 +161,68 @@ enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum InsightCmd {
+    /// Create a project from a Polis export folder (comments.csv and
+    /// participants-votes.csv), under the export's own ids (staff).
+    ImportPolis {
+        /// The folder.
+        dir: PathBuf,
+        /// The space to create the project in.
+        space: String,
+        /// Title (default: the export's topic).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// The analysis of a conversation phase: groups with their participant
+    /// ids, representative and consensus statements.
+    Show {
+        /// The project.
+        project: String,
+        /// The conversation phase (default: the first).
+        #[arg(long)]
+        phase: Option<String>,
+    },
+    /// Write the conversation in Polis's CSV layout (comments.csv,
+    /// participants-votes.csv with this analysis's groups) into a folder.
+    Export {
+        /// The project.
+        project: String,
+        /// The folder (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// The conversation phase (default: the first).
+        #[arg(long)]
+        phase: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatementCmd {
+    /// Write a statement in the open conversation phase.
+    Add {
+        /// The project.
+        project: String,
+        /// The statement.
+        text: String,
+    },
+    /// Vote on a statement: agree, disagree or pass.
+    Vote {
+        /// The project.
+        project: String,
+        /// The statement (id or prefix).
+        statement: String,
+        /// agree, disagree or pass.
+        vote: String,
+    },
+    /// The next statement for you to vote on (few votes and dividing
+    /// statements first, as in Polis).
+    Next {
+        /// The project.
+        project: String,
+    },
 }
 
 /// Local-network options.
@@ -1076,6 +1147,216 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
                 )
             });
         }
+        Command::Insight(InsightCmd::ImportPolis { dir, space, title }) => {
+            let space = parse_doc(space, "space")?;
+            let read = |f: &str| {
+                std::fs::read_to_string(dir.join(f))
+                    .with_context(|| format!("cannot read {}", dir.join(f).display()))
+            };
+            let export = polis::read(&read("participants-votes.csv")?, &read("comments.csv")?)
+                .map_err(|e| anyhow!("{}: not a Polis export: {e}", dir.display()))?;
+            let topic = read("summary.csv").ok().and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("topic,"))
+                    .map(|t| t.trim_matches('"').to_string())
+            });
+            let title = title.clone().or(topic).unwrap_or_else(|| {
+                dir.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Polis conversation".into())
+            });
+            let source = format!(
+                "Polis export {} (CC BY 4.0, The Computational Democracy Project)",
+                dir.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
+            let project = node
+                .create_project(
+                    space,
+                    &NewProject {
+                        title: title.chars().take(200).collect(),
+                        description: String::new(),
+                        phases: vec![NewPhase {
+                            kind: PhaseKind::Conversation,
+                            title: title_of(PhaseKind::Conversation).to_string(),
+                        }],
+                    },
+                )
+                .await?;
+            let batches = import_batches(&export);
+            let n = batches.len();
+            for (statements, votes) in batches {
+                node.project_command(
+                    project,
+                    ProjectCommand::ImportConversation {
+                        phase: None,
+                        source: source.clone(),
+                        statements,
+                        votes,
+                    },
+                )
+                .await?;
+            }
+            let conv = &export.conversation;
+            out(
+                cli,
+                json!({"id": project.to_string(), "participants": conv.participants.len(),
+                       "statements": conv.statements.len(), "votes": conv.vote_count(), "records": n}),
+                || {
+                    format!(
+                        "Created project {project} from {}: {} participants, {} statements, {} votes ({n} records).",
+                        dir.display(),
+                        conv.participants.len(),
+                        conv.statements.len(),
+                        conv.vote_count()
+                    )
+                },
+            );
+        }
+        Command::Insight(InsightCmd::Show { project, phase }) => {
+            let project = parse_doc(project, "project")?;
+            let (space, state) = node.project(project).await?;
+            let phase = conversation_phase(&state, phase.as_deref())?;
+            let view = state
+                .conversation(&space, &phase)
+                .ok_or_else(|| anyhow!("not a conversation phase"))?;
+            let conv = state.conversation_votes(&phase).unwrap_or_default();
+            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let report = insight::report(&conv, &analysis);
+            let text: std::collections::HashMap<&str, &str> = view
+                .statements
+                .iter()
+                .map(|s| (s.key.as_str(), s.text.as_str()))
+                .collect();
+            out(
+                cli,
+                json!({"project": project.to_string(), "phase": phase.to_string(), "insight": report,
+                       "statements": view.statements}),
+                || render_insight(&report, &text),
+            );
+        }
+        Command::Insight(InsightCmd::Export {
+            project,
+            out: dir,
+            phase,
+        }) => {
+            let project = parse_doc(project, "project")?;
+            let (space, state) = node.project(project).await?;
+            let phase = conversation_phase(&state, phase.as_deref())?;
+            let view = state
+                .conversation(&space, &phase)
+                .ok_or_else(|| anyhow!("not a conversation phase"))?;
+            let conv = state.conversation_votes(&phase).unwrap_or_default();
+            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let groups: Vec<Option<usize>> = (0..conv.participants.len())
+                .map(|p| analysis.group_of(p))
+                .collect();
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            write_file_atomically(
+                &dir.join("participants-votes.csv"),
+                polis::write_participants_votes(&conv, &groups).as_bytes(),
+            )?;
+            write_file_atomically(&dir.join("comments.csv"), polis_comments(&view).as_bytes())?;
+            out(
+                cli,
+                json!({"dir": dir, "participants": conv.participants.len(),
+                            "statements": view.statements.len()}),
+                || {
+                    format!(
+                        "Wrote {} and {} ({} participants, {} statements) in Polis's layout.",
+                        dir.join("comments.csv").display(),
+                        dir.join("participants-votes.csv").display(),
+                        conv.participants.len(),
+                        view.statements.len()
+                    )
+                },
+            );
+        }
+        Command::Statement(StatementCmd::Add { project, text }) => {
+            let project = parse_doc(project, "project")?;
+            let id = node
+                .project_command(
+                    project,
+                    ProjectCommand::PostStatement { text: text.clone() },
+                )
+                .await?;
+            out(cli, json!({"id": id.to_string()}), || {
+                format!("Statement {} posted.", id.short())
+            });
+        }
+        Command::Statement(StatementCmd::Vote {
+            project,
+            statement,
+            vote,
+        }) => {
+            let project = parse_doc(project, "project")?;
+            let vote: i8 = match vote.as_str() {
+                "agree" => 1,
+                "disagree" => -1,
+                "pass" => 0,
+                other => bail!("'{other}' is not a vote: use agree, disagree or pass"),
+            };
+            let (space, state) = node.project(project).await?;
+            let phase = conversation_phase(&state, None)?;
+            let ids: Vec<RecordId> = state
+                .conversation(&space, &phase)
+                .map(|v| v.statements.iter().filter_map(|s| s.record).collect())
+                .unwrap_or_default();
+            let statement = resolve(statement, "statement", &ids)?;
+            let id = node
+                .project_command(project, ProjectCommand::VoteStatement { statement, vote })
+                .await?;
+            out(cli, json!({"id": id.to_string()}), || {
+                "Vote recorded.".to_string()
+            });
+        }
+        Command::Statement(StatementCmd::Next { project }) => {
+            let project = parse_doc(project, "project")?;
+            let (space, state) = node.project(project).await?;
+            let phase = conversation_phase(&state, None)?;
+            let view = state
+                .conversation(&space, &phase)
+                .ok_or_else(|| anyhow!("not a conversation phase"))?;
+            let conv = state.conversation_votes(&phase).unwrap_or_default();
+            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let mine = state.my_statement_votes(&phase, &node.member());
+            // Only statements written here can be voted on here.
+            let voted: Vec<bool> = conv
+                .statements
+                .iter()
+                .map(|k| {
+                    mine.contains_key(k)
+                        || !view
+                            .statements
+                            .iter()
+                            .any(|s| &s.key == k && s.record.is_some())
+                })
+                .collect();
+            let r = f64::from(u32::from_le_bytes(yoriai_node::identity::random::<4>()?))
+                / 4_294_967_296.0;
+            match insight::next_statement(&analysis, &voted, r) {
+                Some(i) => {
+                    let key = &conv.statements[i];
+                    let s = view.statements.iter().find(|s| &s.key == key);
+                    out(
+                        cli,
+                        json!({"statement": key, "text": s.map(|s| &s.text)}),
+                        || {
+                            format!(
+                                "{}\n  ({})",
+                                s.map(|s| s.text.as_str()).unwrap_or(""),
+                                &key[..12.min(key.len())]
+                            )
+                        },
+                    );
+                }
+                None => out(cli, json!({"statement": null}), || {
+                    "You have voted on every statement.".to_string()
+                }),
+            }
+        }
         Command::Show { project } => {
             let project = parse_doc(project, "project")?;
             let (space, snap) = node.show(project).await?;
@@ -1122,6 +1403,133 @@ fn write_file_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         return Err(anyhow!("cannot write {}: {e}", path.display()));
     }
     Ok(())
+}
+
+/// Cut an export into ImportConversation batches that each fit in one
+/// record (well under 64 KiB).
+fn import_batches(export: &polis::Export) -> Vec<(Vec<ImportedStatement>, Vec<ImportedVote>)> {
+    const BUDGET: usize = 40 * 1024;
+    let conv = &export.conversation;
+    let mut out = Vec::new();
+    let mut statements = Vec::new();
+    let mut votes = Vec::new();
+    let mut size = 0;
+    let mut flush = |statements: &mut Vec<ImportedStatement>,
+                     votes: &mut Vec<ImportedVote>,
+                     size: &mut usize,
+                     force: bool| {
+        if force || *size > BUDGET {
+            if !statements.is_empty() || !votes.is_empty() {
+                out.push((std::mem::take(statements), std::mem::take(votes)));
+            }
+            *size = 0;
+        }
+    };
+    for (i, key) in conv.statements.iter().enumerate() {
+        let text: String = export.text[i].chars().take(2000).collect();
+        size += key.len() + export.author[i].len() + text.len() + 16;
+        statements.push(ImportedStatement {
+            key: key.clone(),
+            author: export.author[i].clone(),
+            text,
+            time_ms: export.time_ms[i],
+        });
+        flush(&mut statements, &mut votes, &mut size, false);
+    }
+    for (p, id) in conv.participants.iter().enumerate() {
+        for &(s, v) in &conv.votes[p] {
+            let key = &conv.statements[s as usize];
+            size += id.len() + key.len() + 4;
+            votes.push(ImportedVote {
+                participant: id.clone(),
+                statement: key.clone(),
+                vote: v,
+            });
+            flush(&mut statements, &mut votes, &mut size, false);
+        }
+    }
+    flush(&mut statements, &mut votes, &mut size, true);
+    out
+}
+
+/// The project's conversation phase: the one named, or the first.
+fn conversation_phase(state: &ProjectState, phase: Option<&str>) -> Result<RecordId> {
+    let phases = state.conversation_phases();
+    match phase {
+        Some(p) => resolve(p, "phase", &phases),
+        None => phases
+            .first()
+            .copied()
+            .ok_or_else(|| anyhow!("this project has no conversation phase")),
+    }
+}
+
+/// comments.csv in Polis's layout.
+fn polis_comments(view: &yoriai_crdt::project::ConversationView) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "timestamp",
+        "datetime",
+        "comment-id",
+        "author-id",
+        "agrees",
+        "disagrees",
+        "moderated",
+        "comment-body",
+    ]);
+    for s in &view.statements {
+        let _ = w.write_record([
+            s.time_ms.to_string(),
+            String::new(),
+            s.key.clone(),
+            s.author_id.clone(),
+            s.agree.to_string(),
+            s.disagree.to_string(),
+            if s.hidden { "-1" } else { "1" }.to_string(),
+            s.text.clone(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn render_insight(r: &insight::Report, text: &std::collections::HashMap<&str, &str>) -> String {
+    let show = |k: &str| {
+        let t = text.get(k).copied().unwrap_or("");
+        let t: String = t.chars().take(100).collect();
+        format!("[{}] {t}", &k[..k.len().min(12)])
+    };
+    let mut s = format!(
+        "{} participants ({} counted), {} statements, {} votes.\n",
+        r.participants, r.counted, r.statements, r.votes
+    );
+    if r.groups.is_empty() {
+        s.push_str("Not enough votes for opinion groups yet.\n");
+    }
+    for g in &r.groups {
+        s.push_str(&format!("\nGroup {} ({} people):\n", g.id + 1, g.size));
+        for rep in &g.representative {
+            let side = match rep.side {
+                insight::Side::Agree => "agree",
+                insight::Side::Disagree => "disagree",
+            };
+            s.push_str(&format!(
+                "  {:>3.0}% {side}: {}\n",
+                rep.share * 100.0,
+                show(&rep.statement)
+            ));
+        }
+    }
+    if !r.consensus.is_empty() {
+        s.push_str("\nCommon ground (every group):\n");
+        for c in r.consensus.iter().take(5) {
+            let side = match c.side {
+                insight::Side::Agree => "agree",
+                insight::Side::Disagree => "disagree",
+            };
+            s.push_str(&format!("  {side}: {}\n", show(&c.statement)));
+        }
+    }
+    s
 }
 
 /// Where `serve` writes its status for `yoriai peers`.
