@@ -45,6 +45,7 @@ pub mod record;
 pub mod space;
 pub mod survey;
 pub mod text;
+pub mod topics;
 pub mod verdict;
 pub mod vote;
 

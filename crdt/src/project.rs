@@ -1522,6 +1522,52 @@ impl ProjectState {
         })
     }
 
+    /// Everything residents wrote that is not hidden (ideas with their
+    /// text, comments, statements), for topics and summaries. Ids are
+    /// record ids, or imported ids for imported statements.
+    pub fn writings(&self) -> Vec<crate::topics::Post> {
+        let mut out: Vec<(i64, crate::topics::Post)> = Vec::new();
+        for (id, i) in &self.ideas {
+            if self.is_hidden(id).is_none() {
+                let text = format!("{}\n{}", i.title.0, i.text.to_text());
+                out.push((
+                    i.time_ms,
+                    crate::topics::Post {
+                        id: id.to_string(),
+                        text,
+                    },
+                ));
+            }
+        }
+        for (id, c) in &self.comments {
+            if self.is_hidden(id).is_none() {
+                out.push((
+                    c.time_ms,
+                    crate::topics::Post {
+                        id: id.to_string(),
+                        text: c.text.0.clone(),
+                    },
+                ));
+            }
+        }
+        for c in self.conversations.values() {
+            for st in &c.statements {
+                let hidden = st.record.is_some_and(|r| self.is_hidden(&r).is_some());
+                if !hidden && !st.text.is_empty() {
+                    out.push((
+                        st.time_ms,
+                        crate::topics::Post {
+                            id: st.key.clone(),
+                            text: st.text.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        out.into_iter().map(|(_, p)| p).collect()
+    }
+
     /// A member's votes in a conversation phase, by statement key.
     pub fn my_statement_votes(&self, phase: &RecordId, member: &MemberId) -> HashMap<String, i8> {
         let Some(c) = self.conversations.get(phase) else {

@@ -185,6 +185,24 @@ enum InsightCmd {
         #[arg(long)]
         phase: Option<String>,
     },
+    /// Topics: similar ideas, comments and statements grouped and named by
+    /// their key terms (Japanese and English; nothing leaves the device).
+    Topics {
+        /// The project.
+        project: String,
+        /// The most topics.
+        #[arg(long, default_value_t = 8)]
+        max: usize,
+    },
+    /// A summary made only of sentences quoted from what residents wrote,
+    /// each with the post it came from.
+    Summary {
+        /// The project.
+        project: String,
+        /// How many sentences.
+        #[arg(long, default_value_t = 5)]
+        sentences: usize,
+    },
     /// Write the conversation in Polis's CSV layout (comments.csv,
     /// participants-votes.csv with this analysis's groups) into a folder.
     Export {
@@ -1273,6 +1291,59 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
                     )
                 },
             );
+        }
+        Command::Insight(InsightCmd::Topics { project, max }) => {
+            let project = parse_doc(project, "project")?;
+            let (_, state) = node.project(project).await?;
+            let posts = state.writings();
+            let found = yoriai_crdt::topics::topics(&posts, *max);
+            let keywords = yoriai_crdt::topics::keywords(&posts, 15);
+            out(
+                cli,
+                json!({"posts": posts.len(), "keywords": keywords, "topics": found}),
+                || {
+                    let mut s = format!(
+                        "{} posts. Key terms: {}\n",
+                        posts.len(),
+                        keywords.join(", ")
+                    );
+                    for t in &found {
+                        s.push_str(&format!(
+                            "\n{} ({} posts)\n",
+                            t.terms.join(" / "),
+                            t.posts.len()
+                        ));
+                        for id in t.posts.iter().take(3) {
+                            if let Some(p) = posts.iter().find(|p| &p.id == id) {
+                                let line: String =
+                                    p.text.replace('\n', " ").chars().take(90).collect();
+                                s.push_str(&format!("  - {line}\n"));
+                            }
+                        }
+                    }
+                    s
+                },
+            );
+        }
+        Command::Insight(InsightCmd::Summary { project, sentences }) => {
+            let project = parse_doc(project, "project")?;
+            let (_, state) = node.project(project).await?;
+            let posts = state.writings();
+            let quotes = yoriai_crdt::topics::summary(&posts, *sentences);
+            out(cli, json!({"posts": posts.len(), "quotes": quotes}), || {
+                let mut s = format!(
+                    "Summary of {} posts, in residents' own words:\n",
+                    posts.len()
+                );
+                for q in &quotes {
+                    s.push_str(&format!(
+                        "  \u{201c}{}\u{201d} [{}]\n",
+                        q.text,
+                        &q.post[..q.post.len().min(12)]
+                    ));
+                }
+                s
+            });
         }
         Command::Statement(StatementCmd::Add { project, text }) => {
             let project = parse_doc(project, "project")?;
