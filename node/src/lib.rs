@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod lan;
+pub mod llm;
 pub mod node;
 pub mod store;
 

@@ -260,6 +260,23 @@ impl Node {
             .unwrap_or_else(|| format!("member {}", self.member().short())))
     }
 
+    /// The language-model connector's settings (`None`: off, the default).
+    pub fn llm_config(&self) -> Result<Option<crate::llm::LlmConfig>, NodeError> {
+        Ok(self
+            .store
+            .meta("llm")?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    /// Turn the language-model connector on (with settings) or off.
+    pub fn set_llm_config(&self, config: Option<&crate::llm::LlmConfig>) -> Result<(), NodeError> {
+        let value = match config {
+            Some(c) => serde_json::to_string(c).unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok(self.store.set_meta("llm", &value)?)
+    }
+
     /// Documents on this device.
     pub fn documents(&self) -> Result<Vec<HeldDoc>, NodeError> {
         Ok(self

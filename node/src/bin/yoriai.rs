@@ -203,6 +203,33 @@ enum InsightCmd {
         #[arg(long, default_value_t = 5)]
         sentences: usize,
     },
+    /// A narrative summary by the configured language model, every sentence
+    /// linked to the residents' quotes it rests on (off unless staff set
+    /// `insight llm`).
+    Narrate {
+        /// The project.
+        project: String,
+        /// ja or en.
+        #[arg(long, default_value = "ja")]
+        language: String,
+        /// Quotes given to the model.
+        #[arg(long, default_value_t = 12)]
+        quotes: usize,
+    },
+    /// One post rewritten in plain language by the configured model.
+    Plain {
+        /// The project.
+        project: String,
+        /// The post (idea, comment or statement id, or a prefix).
+        post: String,
+        /// ja or en.
+        #[arg(long, default_value = "ja")]
+        language: String,
+    },
+    /// The language-model connector: off by default; nothing leaves the
+    /// device unless staff set it.
+    #[command(subcommand)]
+    Llm(LlmCmd),
     /// Write the conversation in Polis's CSV layout (comments.csv,
     /// participants-votes.csv with this analysis's groups) into a folder.
     Export {
@@ -215,6 +242,30 @@ enum InsightCmd {
         #[arg(long)]
         phase: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum LlmCmd {
+    /// Use an OpenAI-compatible endpoint (a local model, or a cloud one
+    /// where allowed).
+    Set {
+        /// Base URL, e.g. http://127.0.0.1:11434/v1
+        #[arg(long)]
+        endpoint: String,
+        /// Model name.
+        #[arg(long)]
+        model: String,
+        /// Environment variable holding the API key (never stored).
+        #[arg(long)]
+        api_key_env: Option<String>,
+        /// Seconds to wait for an answer.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+    /// Turn it off.
+    Off,
+    /// Show the settings.
+    Show,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1345,6 +1396,82 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
                 s
             });
         }
+        Command::Insight(InsightCmd::Llm(cmd)) => match cmd {
+            LlmCmd::Set {
+                endpoint,
+                model,
+                api_key_env,
+                timeout,
+            } => {
+                let url = url::Url::parse(endpoint)
+                    .map_err(|e| anyhow!("'{endpoint}' is not a URL: {e}"))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    bail!("the endpoint must be http:// or https://");
+                }
+                let config = yoriai_node::llm::LlmConfig {
+                    endpoint: endpoint.clone(),
+                    model: model.clone(),
+                    api_key_env: api_key_env.clone(),
+                    timeout_s: *timeout,
+                };
+                node.set_llm_config(Some(&config))?;
+                out(cli, json!(config), || {
+                    format!("Generated summaries will use {model} at {endpoint}. Quotes from residents are sent there when staff ask for one.")
+                });
+            }
+            LlmCmd::Off => {
+                node.set_llm_config(None)?;
+                out(cli, json!({"llm": null}), || {
+                    "The language-model connector is off.".to_string()
+                });
+            }
+            LlmCmd::Show => {
+                let c = node.llm_config()?;
+                out(cli, json!({"llm": c}), || match &c {
+                    Some(c) => format!("On: {} at {}", c.model, c.endpoint),
+                    None => "Off (the default): nothing is sent anywhere.".to_string(),
+                });
+            }
+        },
+        Command::Insight(InsightCmd::Narrate {
+            project,
+            language,
+            quotes,
+        }) => {
+            let project = parse_doc(project, "project")?;
+            let config = node.llm_config()?;
+            let (_, state) = node.project(project).await?;
+            let picked = yoriai_crdt::topics::summary(&state.writings(), *quotes);
+            let g = yoriai_node::llm::narrate(config.as_ref(), picked, language).await?;
+            out(cli, json!(g), || render_generated(&g));
+        }
+        Command::Insight(InsightCmd::Plain {
+            project,
+            post,
+            language,
+        }) => {
+            let project = parse_doc(project, "project")?;
+            let config = node.llm_config()?;
+            let (_, state) = node.project(project).await?;
+            let posts = state.writings();
+            let found: Vec<&yoriai_crdt::topics::Post> = posts
+                .iter()
+                .filter(|p| p.id.starts_with(post.as_str()))
+                .collect();
+            let p = match found.as_slice() {
+                [one] => *one,
+                [] => bail!("no post with an id starting '{post}' in this project"),
+                _ => bail!("'{post}' matches several posts; give more of the id"),
+            };
+            let quote = yoriai_crdt::topics::Quote {
+                post: p.id.clone(),
+                text: p.text.clone(),
+                start: 0,
+                end: p.text.len(),
+            };
+            let g = yoriai_node::llm::plain(config.as_ref(), quote, language).await?;
+            out(cli, json!(g), || render_generated(&g));
+        }
         Command::Statement(StatementCmd::Add { project, text }) => {
             let project = parse_doc(project, "project")?;
             let id = node
@@ -1599,6 +1726,30 @@ fn render_insight(r: &insight::Report, text: &std::collections::HashMap<&str, &s
             };
             s.push_str(&format!("  {side}: {}\n", show(&c.statement)));
         }
+    }
+    s
+}
+
+fn render_generated(g: &yoriai_node::llm::Generated) -> String {
+    let mut s = format!("[{}]\n", g.label);
+    for c in &g.claims {
+        let refs: Vec<String> = c.quotes.iter().map(|i| format!("[{}]", i + 1)).collect();
+        s.push_str(&format!("{} {}\n", c.text, refs.join("")));
+    }
+    if g.dropped > 0 {
+        s.push_str(&format!(
+            "({} sentence(s) citing no quote were left out.)\n",
+            g.dropped
+        ));
+    }
+    s.push_str("\nQuotes:\n");
+    for (i, q) in g.quotes.iter().enumerate() {
+        s.push_str(&format!(
+            "[{}] {} ({})\n",
+            i + 1,
+            q.text,
+            &q.post[..q.post.len().min(12)]
+        ));
     }
     s
 }
