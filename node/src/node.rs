@@ -714,6 +714,36 @@ impl Node {
         self.project_command_as(&self.key, project, cmd).await
     }
 
+    /// Several project commands in one storage write (an import): all are
+    /// applied in order, or none if one is refused.
+    pub async fn project_commands(
+        &self,
+        project: DocId,
+        cmds: Vec<ProjectCommand>,
+    ) -> Result<Vec<RecordId>, NodeError> {
+        let (handle, space, mut state) = self.project_state(project).await?;
+        let ids = handle.with_document(|d| {
+            // Work on a fork so that a refusal part-way leaves nothing.
+            let mut fork = d.fork();
+            let mut ids = Vec::with_capacity(cmds.len());
+            for cmd in cmds {
+                let actor = Actor {
+                    key: &self.key,
+                    now_ms: now_ms(),
+                };
+                ids.push(apply_project(&mut fork, &space, &mut state, &actor, cmd)?);
+            }
+            d.merge(&mut fork)
+                .map_err(|e| yoriai_crdt::CommandError::Invalid {
+                    what: "document",
+                    reason: e.to_string(),
+                })?;
+            Ok::<_, yoriai_crdt::CommandError>(ids)
+        })?;
+        self.remember_verified(&ids)?;
+        Ok(ids)
+    }
+
     /// [`Node::project_command`] signed by another key held on this device
     /// (the demo's residents).
     pub(crate) async fn project_command_as(

@@ -1255,18 +1255,16 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
                 .await?;
             let batches = import_batches(&export);
             let n = batches.len();
-            for (statements, votes) in batches {
-                node.project_command(
-                    project,
-                    ProjectCommand::ImportConversation {
-                        phase: None,
-                        source: source.clone(),
-                        statements,
-                        votes,
-                    },
-                )
-                .await?;
-            }
+            let cmds = batches
+                .into_iter()
+                .map(|(statements, votes)| ProjectCommand::ImportConversation {
+                    phase: None,
+                    source: source.clone(),
+                    statements,
+                    votes,
+                })
+                .collect();
+            node.project_commands(project, cmds).await?;
             let conv = &export.conversation;
             out(
                 cli,
