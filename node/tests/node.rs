@@ -177,3 +177,41 @@ async fn one_process_per_home() {
     let again = Node::open(home.path()).await.expect("open after close");
     again.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_commands_apply_all_or_none() {
+    let home = tempfile::tempdir().expect("tmp");
+    let a = Node::open(home.path()).await.expect("open");
+    let space = a.create_space("Town", &[]).await.expect("space");
+    let project = a
+        .create_project(
+            space,
+            &NewProject {
+                title: "Park".into(),
+                description: String::new(),
+                phases: vec![NewPhase {
+                    kind: PhaseKind::Ideas,
+                    title: "Ideas".into(),
+                }],
+            },
+        )
+        .await
+        .expect("project");
+    let idea = |t: &str| ProjectCommand::PostIdea {
+        title: t.into(),
+        body: String::new(),
+    };
+    // The second is refused (an empty title): the first is not kept either.
+    let err = a
+        .project_commands(project, vec![idea("Benches"), idea(" "), idea("Shade")])
+        .await;
+    assert!(err.is_err());
+    assert!(a.show(project).await.expect("show").1.ideas.is_empty());
+    let ids = a
+        .project_commands(project, vec![idea("Benches"), idea("Shade")])
+        .await
+        .expect("both");
+    assert_eq!(ids.len(), 2);
+    assert_eq!(a.show(project).await.expect("show").1.ideas.len(), 2);
+    a.close().await;
+}
