@@ -447,10 +447,33 @@ fn transport(
     Transport::new(stream, sink).with_expected_peer_id(iroh_peer_id(&member_of(&peer)))
 }
 
+/// Knocks judged per minute, from everyone together: enough for a room
+/// joining at once, too few for a stranger to keep a laptop busy.
+const KNOCKS_PER_MINUTE: usize = 60;
+
+/// Whether one more knock fits in the last minute's budget.
+fn knock_allowed(recent: &Mutex<std::collections::VecDeque<std::time::Instant>>) -> bool {
+    let mut q = recent.lock().unwrap_or_else(|p| p.into_inner());
+    let now = std::time::Instant::now();
+    while q
+        .front()
+        .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+    {
+        q.pop_front();
+    }
+    if q.len() >= KNOCKS_PER_MINUTE {
+        return false;
+    }
+    q.push_back(now);
+    true
+}
+
 async fn accept_loop(endpoint: Endpoint, node: Arc<Node>, acceptor: AcceptorHandle) {
+    let recent = Arc::new(Mutex::new(std::collections::VecDeque::new()));
     while let Some(incoming) = endpoint.accept().await {
         let node = node.clone();
         let acceptor = acceptor.clone();
+        let recent = recent.clone();
         tokio::spawn(async move {
             let conn = match incoming.await {
                 Ok(c) => c,
@@ -474,6 +497,11 @@ async fn accept_loop(endpoint: Endpoint, node: Arc<Node>, acceptor: AcceptorHand
                     Err(_) => conn.close(0u32.into(), b"stopping"),
                 }
             } else if alpn == KNOCK_ALPN {
+                if !knock_allowed(&recent) {
+                    tracing::warn!(peer = %member_of(&peer), "too many knocks this minute; refused");
+                    conn.close(1u32.into(), b"busy");
+                    return;
+                }
                 if let Err(e) = answer_knock(&node, conn).await {
                     tracing::warn!(peer = %member_of(&peer), "knock failed: {e}");
                 }
@@ -1000,6 +1028,23 @@ mod tests {
             mdns: false,
             ..LanOptions::default()
         }
+    }
+
+    #[test]
+    fn knocks_beyond_the_budget_are_refused_until_the_minute_passes() {
+        let recent = Mutex::new(std::collections::VecDeque::new());
+        for _ in 0..KNOCKS_PER_MINUTE {
+            assert!(knock_allowed(&recent));
+        }
+        assert!(!knock_allowed(&recent));
+        // A minute later there is room again.
+        let old = std::time::Instant::now() - Duration::from_secs(61);
+        recent
+            .lock()
+            .expect("lock")
+            .iter_mut()
+            .for_each(|t| *t = old);
+        assert!(knock_allowed(&recent));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
