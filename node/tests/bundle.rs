@@ -1,41 +1,12 @@
 //! A space carried on a USB stick: `yoriai export` on one device,
 //! `yoriai import` on another that had diverged.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{idea_titles as titles, json, yoriai};
 use serde_json::Value;
-
-fn yoriai(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yoriai"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(home: &Path, args: &[&str]) -> Value {
-    let out = yoriai(home, &[&["--json"], args].concat());
-    assert!(
-        out.status.success(),
-        "yoriai {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-fn titles(home: &Path, project: &str) -> Vec<String> {
-    let v = json(home, &["show", project]);
-    let mut t: Vec<String> = v["project"]["ideas"]
-        .as_array()
-        .expect("ideas")
-        .iter()
-        .map(|i| i["card"]["title"].as_str().expect("title").to_string())
-        .collect();
-    t.sort();
-    t
-}
 
 /// Everything a device shows of a space and project, to compare states.
 fn state(home: &Path, space: &str, project: &str) -> (Value, Value, Value) {

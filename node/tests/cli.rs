@@ -1,18 +1,11 @@
 //! The `yoriai` binary as a person or a script uses it.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{json, yoriai};
 use serde_json::Value;
-
-fn yoriai(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yoriai"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn ok(home: &Path, args: &[&str]) -> String {
     let out = yoriai(home, args);
@@ -22,12 +15,6 @@ fn ok(home: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn json(home: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(home, &all)).expect("json output")
 }
 
 fn id(v: &Value) -> String {

@@ -1,31 +1,14 @@
 //! A real Polis conversation brought in, analysed, written back out in
 //! Polis's layout and brought in again; and a conversation held here.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{json, yoriai};
 use serde_json::Value;
 use yoriai_crdt::insight::{adjusted_rand_index, polis};
-
-fn yoriai(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yoriai"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(home: &Path, args: &[&str]) -> Value {
-    let out = yoriai(home, &[&["--json"], args].concat());
-    assert!(
-        out.status.success(),
-        "yoriai {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
 
 /// participant id -> group, from `insight show --json`.
 fn groups_of(show: &Value) -> HashMap<String, usize> {

@@ -9,12 +9,13 @@
 //! unavailable it reports so and returns, unless `YORIAI_REQUIRE_NETNS=1`
 //! (set by `.ci/run`), which makes it fail instead.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-use serde_json::Value;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_yoriai");
+use common::{idea_titles, json as json_ok, yoriai, BIN};
+use serde_json::Value;
 /// Seconds a sync round may take before it counts as failed.
 const ROUND: &str = "25";
 
@@ -234,32 +235,6 @@ impl World {
             })
             .collect()
     }
-}
-
-fn yoriai(home: &Path, args: &[&str]) -> Output {
-    run(Command::new(BIN).arg("--home").arg(home).args(args))
-}
-
-fn json_ok(home: &Path, args: &[&str]) -> Value {
-    let out = yoriai(home, &[&["--json"], args].concat());
-    assert!(
-        out.status.success(),
-        "yoriai {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-fn idea_titles(home: &Path, project: &str) -> Vec<String> {
-    let v = json_ok(home, &["show", project]);
-    let mut t: Vec<String> = v["project"]["ideas"]
-        .as_array()
-        .expect("ideas")
-        .iter()
-        .map(|i| i["card"]["title"].as_str().expect("title").to_string())
-        .collect();
-    t.sort();
-    t
 }
 
 fn assert_round(results: &[(bool, String, String)], what: &str) {
