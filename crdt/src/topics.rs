@@ -185,7 +185,38 @@ fn dot(a: &Vector, dense: &[f64]) -> f64 {
 }
 
 /// Group posts into topics (at most `max_topics`; fewer for few posts).
+///
+/// A topic that swallows more than a third of a large discussion (its
+/// posts share only the town's name, say) is split once more on its own
+/// terms, where that name is common and weighs little.
 pub fn topics(posts: &[Post], max_topics: usize) -> Vec<Topic> {
+    let found = flat_topics(posts, max_topics);
+    let mut out = Vec::with_capacity(found.len());
+    for t in found {
+        if posts.len() >= 40 && t.posts.len() * 3 > posts.len() && t.posts.len() >= 12 {
+            let subset: Vec<Post> = t
+                .posts
+                .iter()
+                .filter_map(|id| posts.iter().find(|p| &p.id == id).cloned())
+                .collect();
+            let parts = flat_topics(&subset, 3);
+            if parts.len() > 1 {
+                out.extend(parts);
+                continue;
+            }
+        }
+        out.push(t);
+    }
+    out.sort_by(|a, b| {
+        b.posts
+            .len()
+            .cmp(&a.posts.len())
+            .then(a.terms.cmp(&b.terms))
+    });
+    out
+}
+
+fn flat_topics(posts: &[Post], max_topics: usize) -> Vec<Topic> {
     let texts: Vec<&str> = posts.iter().map(|p| p.text.as_str()).collect();
     let (vecs, names) = vectors(&texts);
     let useful: Vec<usize> = (0..posts.len()).filter(|&i| !vecs[i].is_empty()).collect();

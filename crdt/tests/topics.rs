@@ -156,3 +156,33 @@ fn real_statements_from_a_polis_conversation() {
         println!("  > {} [{}]", q.text, q.post);
     }
 }
+
+#[test]
+fn a_place_name_shared_by_half_the_posts_does_not_make_one_giant_topic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/polis/american-assembly.bowling-green");
+    let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
+    let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
+    let e = yoriai_crdt::insight::polis::read(&pv, &c).expect("export");
+    let ps: Vec<Post> = e
+        .conversation
+        .statements
+        .iter()
+        .zip(&e.text)
+        .map(|(id, text)| Post {
+            id: id.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let got = topics(&ps, 8);
+    for t in &got {
+        println!("  {:?}: {} posts", t.terms, t.posts.len());
+    }
+    assert_eq!(got.iter().map(|t| t.posts.len()).sum::<usize>(), ps.len());
+    let largest = got.iter().map(|t| t.posts.len()).max().unwrap_or(0);
+    assert!(
+        largest * 2 < ps.len(),
+        "one topic holds {largest} of {}",
+        ps.len()
+    );
+}
