@@ -288,7 +288,7 @@ fn flat_topics(posts: &[Post], max_topics: usize) -> Vec<Topic> {
             break;
         }
     }
-    let mut out: Vec<Topic> = (0..centres.len())
+    (0..centres.len())
         .filter_map(|c| {
             let mut members: Vec<usize> =
                 useful.iter().copied().filter(|&i| label[i] == c).collect();
@@ -326,14 +326,7 @@ fn flat_topics(posts: &[Post], max_topics: usize) -> Vec<Topic> {
                 posts: members.iter().map(|&i| posts[i].id.clone()).collect(),
             })
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.posts
-            .len()
-            .cmp(&a.posts.len())
-            .then(a.terms.cmp(&b.terms))
-    });
-    out
+        .collect()
 }
 
 /// The heaviest terms over all posts.

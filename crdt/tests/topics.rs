@@ -3,6 +3,22 @@
 
 use yoriai_crdt::topics::{keywords, summary, topics, Post};
 
+/// The statements of one of the Polis conversations in `../shared/data`.
+fn polis_statements(name: &str) -> Vec<Post> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/polis")
+        .join(name);
+    let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
+    let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
+    let e = yoriai_crdt::insight::polis::read(&pv, &c).expect("export");
+    e.conversation
+        .statements
+        .into_iter()
+        .zip(e.text)
+        .map(|(id, text)| Post { id, text })
+        .collect()
+}
+
 fn make(raw: &[(&str, &str)]) -> Vec<Post> {
     raw.iter()
         .map(|(id, text)| Post {
@@ -122,21 +138,7 @@ fn a_summary_quotes_posts_exactly_and_does_not_repeat_itself() {
 
 #[test]
 fn real_statements_from_a_polis_conversation() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/polis/vtaiwan.uberx");
-    let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
-    let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
-    let e = yoriai_crdt::insight::polis::read(&pv, &c).expect("export");
-    let ps: Vec<Post> = e
-        .conversation
-        .statements
-        .iter()
-        .zip(&e.text)
-        .map(|(id, text)| Post {
-            id: id.clone(),
-            text: text.clone(),
-        })
-        .collect();
+    let ps = polis_statements("vtaiwan.uberx");
     let got = topics(&ps, 8);
     println!("{} statements -> {} topics", ps.len(), got.len());
     for t in &got {
@@ -159,21 +161,7 @@ fn real_statements_from_a_polis_conversation() {
 
 #[test]
 fn a_place_name_shared_by_half_the_posts_does_not_make_one_giant_topic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/polis/american-assembly.bowling-green");
-    let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
-    let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
-    let e = yoriai_crdt::insight::polis::read(&pv, &c).expect("export");
-    let ps: Vec<Post> = e
-        .conversation
-        .statements
-        .iter()
-        .zip(&e.text)
-        .map(|(id, text)| Post {
-            id: id.clone(),
-            text: text.clone(),
-        })
-        .collect();
+    let ps = polis_statements("american-assembly.bowling-green");
     let got = topics(&ps, 8);
     for t in &got {
         println!("  {:?}: {} posts", t.terms, t.posts.len());

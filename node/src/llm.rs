@@ -298,17 +298,7 @@ pub async fn narrate(
         "Write a short, neutral summary (at most 5 sentences) in {lang} of what these residents said.\n\n{}",
         numbered(&quotes)
     );
-    let answer = chat(config, user).await?;
-    let (claims, dropped) = claims(&answer, quotes.len());
-    if claims.is_empty() {
-        return Err(LlmError::Unsupported);
-    }
-    Ok(Generated {
-        label: label(config),
-        claims,
-        quotes,
-        dropped,
-    })
+    generate(config, user, quotes).await
 }
 
 /// One post rewritten in plain language (it is the only quote).
@@ -327,15 +317,24 @@ pub async fn plain(
         "Rewrite this in {lang} for someone who finds the original hard to read. Keep its meaning; add nothing.\n\n{}",
         numbered(std::slice::from_ref(&post))
     );
+    generate(config, user, vec![post]).await
+}
+
+/// Ask, then keep only the sentences that cite `quotes`.
+async fn generate(
+    config: &LlmConfig,
+    user: String,
+    quotes: Vec<Quote>,
+) -> Result<Generated, LlmError> {
     let answer = chat(config, user).await?;
-    let (claims, dropped) = claims(&answer, 1);
+    let (claims, dropped) = claims(&answer, quotes.len());
     if claims.is_empty() {
         return Err(LlmError::Unsupported);
     }
     Ok(Generated {
         label: label(config),
         claims,
-        quotes: vec![post],
+        quotes,
         dropped,
     })
 }

@@ -15,20 +15,7 @@ async fn a_join_made_offline_completes_when_the_space_arrives() {
         .create_space("Sakura-chō", &["ja".into()])
         .await
         .expect("space");
-    let project = a
-        .create_project(
-            space,
-            &NewProject {
-                title: "Park".into(),
-                description: String::new(),
-                phases: vec![NewPhase {
-                    kind: PhaseKind::Ideas,
-                    title: "Ideas".into(),
-                }],
-            },
-        )
-        .await
-        .expect("project");
+    let project = ideas_project(&a, space).await;
     let link = a
         .invite(
             space,
@@ -124,25 +111,29 @@ async fn garbage_offered_as_a_document_is_refused_and_changes_nothing() {
     a.close().await;
 }
 
+/// A project with one open ideas phase.
+async fn ideas_project(node: &Node, space: yoriai_crdt::DocId) -> yoriai_crdt::DocId {
+    node.create_project(
+        space,
+        &NewProject {
+            title: "Park".into(),
+            description: String::new(),
+            phases: vec![NewPhase {
+                kind: PhaseKind::Ideas,
+                title: "Ideas".into(),
+            }],
+        },
+    )
+    .await
+    .expect("project")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_project_is_compacted_not_grown_without_bound() {
     let home = tempfile::tempdir().expect("tmp");
     let a = Node::open(home.path()).await.expect("open");
     let space = a.create_space("S", &[]).await.expect("space");
-    let project = a
-        .create_project(
-            space,
-            &NewProject {
-                title: "P".into(),
-                description: String::new(),
-                phases: vec![NewPhase {
-                    kind: PhaseKind::Ideas,
-                    title: "Ideas".into(),
-                }],
-            },
-        )
-        .await
-        .expect("project");
+    let project = ideas_project(&a, space).await;
     for i in 0..120 {
         a.project_command(
             project,
@@ -183,20 +174,7 @@ async fn several_commands_apply_all_or_none() {
     let home = tempfile::tempdir().expect("tmp");
     let a = Node::open(home.path()).await.expect("open");
     let space = a.create_space("Town", &[]).await.expect("space");
-    let project = a
-        .create_project(
-            space,
-            &NewProject {
-                title: "Park".into(),
-                description: String::new(),
-                phases: vec![NewPhase {
-                    kind: PhaseKind::Ideas,
-                    title: "Ideas".into(),
-                }],
-            },
-        )
-        .await
-        .expect("project");
+    let project = ideas_project(&a, space).await;
     let idea = |t: &str| ProjectCommand::PostIdea {
         title: t.into(),
         body: String::new(),

@@ -517,7 +517,14 @@ fn resolve(prefix: &str, what: &str, ids: &[RecordId]) -> Result<RecordId> {
         .collect();
     match found.as_slice() {
         [one] => Ok(**one),
-        [] => bail!("no {what} with an id starting '{prefix}' in this project (see `yoriai show`)"),
+        [] => {
+            let listed_by = match what {
+                "invitation" => "yoriai space show SPACE",
+                "statement" => "yoriai --json insight show PROJECT",
+                _ => "yoriai show PROJECT",
+            };
+            bail!("no {what} with an id starting '{prefix}' (see `{listed_by}`)")
+        }
         _ => bail!("'{prefix}' matches several {what}s; give more of the id"),
     }
 }
@@ -1283,13 +1290,13 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
         }
         Command::Insight(InsightCmd::Show { project, phase }) => {
             let project = parse_doc(project, "project")?;
-            let (space, state) = node.project(project).await?;
-            let phase = conversation_phase(&state, phase.as_deref())?;
-            let view = state
-                .conversation(&space, &phase)
-                .ok_or_else(|| anyhow!("not a conversation phase"))?;
-            let conv = state.conversation_votes(&phase).unwrap_or_default();
-            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let Conversation {
+                phase,
+                view,
+                votes: conv,
+                analysis,
+                ..
+            } = conversation(node, project, phase.as_deref()).await?;
             let report = insight::report(&conv, &analysis);
             let text: std::collections::HashMap<&str, &str> = view
                 .statements
@@ -1309,13 +1316,12 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
             phase,
         }) => {
             let project = parse_doc(project, "project")?;
-            let (space, state) = node.project(project).await?;
-            let phase = conversation_phase(&state, phase.as_deref())?;
-            let view = state
-                .conversation(&space, &phase)
-                .ok_or_else(|| anyhow!("not a conversation phase"))?;
-            let conv = state.conversation_votes(&phase).unwrap_or_default();
-            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let Conversation {
+                view,
+                votes: conv,
+                analysis,
+                ..
+            } = conversation(node, project, phase.as_deref()).await?;
             let groups: Vec<Option<usize>> = (0..conv.participants.len())
                 .map(|p| analysis.group_of(p))
                 .collect();
@@ -1510,13 +1516,13 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
         }
         Command::Statement(StatementCmd::Next { project }) => {
             let project = parse_doc(project, "project")?;
-            let (space, state) = node.project(project).await?;
-            let phase = conversation_phase(&state, None)?;
-            let view = state
-                .conversation(&space, &phase)
-                .ok_or_else(|| anyhow!("not a conversation phase"))?;
-            let conv = state.conversation_votes(&phase).unwrap_or_default();
-            let analysis = insight::analyse(&conv, &insight::Options::default());
+            let Conversation {
+                state,
+                phase,
+                view,
+                votes: conv,
+                analysis,
+            } = conversation(node, project, None).await?;
             let mine = state.my_statement_votes(&phase, &node.member());
             // Only statements written here can be voted on here.
             let voted: Vec<bool> = conv
@@ -1646,6 +1652,32 @@ fn import_batches(export: &polis::Export) -> Vec<(Vec<ImportedStatement>, Vec<Im
     }
     flush(&mut statements, &mut votes, &mut size, true);
     out
+}
+
+/// A conversation phase of a project, with its votes analysed.
+struct Conversation {
+    state: ProjectState,
+    phase: RecordId,
+    view: yoriai_crdt::project::ConversationView,
+    votes: insight::Conversation,
+    analysis: insight::Analysis,
+}
+
+async fn conversation(node: &Node, project: DocId, phase: Option<&str>) -> Result<Conversation> {
+    let (space, state) = node.project(project).await?;
+    let phase = conversation_phase(&state, phase)?;
+    let view = state
+        .conversation(&space, &phase)
+        .ok_or_else(|| anyhow!("not a conversation phase"))?;
+    let votes = state.conversation_votes(&phase).unwrap_or_default();
+    let analysis = insight::analyse(&votes, &insight::Options::default());
+    Ok(Conversation {
+        state,
+        phase,
+        view,
+        votes,
+        analysis,
+    })
 }
 
 /// The project's conversation phase: the one named, or the first.
