@@ -25,7 +25,7 @@ use crate::project::ProjectState;
 use crate::record::{Payload, RecordBody, Sig64, SignedRecord};
 use crate::space::{join_proof_message, Role, SpaceState};
 use crate::survey::{check_answers, Answer, Question};
-use crate::vote::{check_ballot, BallotChoice, VoteMethod};
+use crate::vote::{check_ballot, check_vote_options, BallotChoice, VoteMethod};
 
 /// Who acts, and when (their clock, ms since the Unix epoch).
 #[derive(Debug, Clone, Copy)]
@@ -957,6 +957,10 @@ pub fn apply_project(
             staff()?;
             let phase = pick_phase(project, phase, PhaseKind::Decision)?;
             check_text("question", &title, limits::TITLE, true)?;
+            check_vote_options(method, &options).map_err(|reason| CommandError::Invalid {
+                what: "vote",
+                reason,
+            })?;
             for o in &options {
                 check_text("option", o, limits::OPTION, true)?;
             }

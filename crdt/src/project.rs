@@ -29,7 +29,7 @@ use crate::space::{Role, SpaceState, SpaceView};
 use crate::survey::{aggregate, check_answers, Answer, Question, QuestionKind, QuestionResult};
 use crate::text::{Text, TextOp};
 use crate::verdict::{rejected, RecordSet, RejectReason, Rejected};
-use crate::vote::{check_ballot, tally, BallotChoice, TallyResult, VoteMethod};
+use crate::vote::{check_ballot, check_vote_options, tally, BallotChoice, TallyResult, VoteMethod};
 
 /// A "latest wins" stamp: later lamport wins, then higher id.
 pub type Stamp = (u64, RecordId);
@@ -783,7 +783,10 @@ impl ProjectState {
                     return Err(reject(bad_ref("votes belong to a decision phase")));
                 }
                 text_ok(title, limits::TITLE, true).map_err(reject)?;
-                check_vote_options(*method, options).map_err(reject)?;
+                check_vote_options(*method, options).map_err(|e| reject(invalid(e)))?;
+                for o in options {
+                    text_ok(o, limits::OPTION, true).map_err(reject)?;
+                }
                 self.votes.insert(
                     r.id,
                     VoteEntry {
@@ -1128,32 +1131,6 @@ fn check_questions(questions: &[Question]) -> Result<(), RejectReason> {
                 text_ok(o, limits::OPTION, true)?;
             }
         }
-    }
-    Ok(())
-}
-
-fn check_vote_options(method: VoteMethod, options: &[String]) -> Result<(), RejectReason> {
-    match method {
-        VoteMethod::Consent if !options.is_empty() => {
-            return Err(invalid("a consent vote has no options"))
-        }
-        VoteMethod::Consent => {}
-        _ if options.len() < 2 || options.len() > limits::OPTIONS => {
-            return Err(invalid(format!(
-                "a vote has 2 to {} options",
-                limits::OPTIONS
-            )))
-        }
-        VoteMethod::Score { max } if max == 0 || max > 10 => {
-            return Err(invalid("scores go up to 1 to 10"))
-        }
-        VoteMethod::Dot { dots } if dots == 0 || dots > 100 => {
-            return Err(invalid("a dot vote gives 1 to 100 dots"))
-        }
-        _ => {}
-    }
-    for o in options {
-        text_ok(o, limits::OPTION, true)?;
     }
     Ok(())
 }

@@ -93,6 +93,26 @@ pub enum BallotChoice {
     Dots(Vec<u16>),
 }
 
+/// Check that a vote by `method` may have these options (their texts are
+/// checked apart): a consent vote has none, every other 2 to
+/// [`limits::OPTIONS`](crate::limits::OPTIONS), and scores and dots stay in
+/// range. The command layer and the fold share this rule.
+pub fn check_vote_options(method: VoteMethod, options: &[String]) -> Result<(), String> {
+    let max = crate::limits::OPTIONS;
+    match method {
+        VoteMethod::Consent if !options.is_empty() => Err("a consent vote has no options".into()),
+        VoteMethod::Consent => Ok(()),
+        _ if options.len() < 2 || options.len() > max => {
+            Err(format!("a vote has 2 to {max} options, one per line"))
+        }
+        VoteMethod::Score { max } if max == 0 || max > 10 => Err("scores go up to 1 to 10".into()),
+        VoteMethod::Dot { dots } if dots == 0 || dots > 100 => {
+            Err("a dot vote gives 1 to 100 dots".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Check that `choice` fits `method` with `options` options.
 pub fn check_ballot(
     method: VoteMethod,

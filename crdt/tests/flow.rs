@@ -229,6 +229,30 @@ fn a_resident_joins_by_link_and_takes_part_in_every_phase() {
             state: PhaseState::Open,
         })
         .expect("open");
+    // A choice needs two options: refused by the command, nothing written
+    // (the fold would drop such a record, so it must never be signed).
+    let before = staff.project().votes().len();
+    for options in [vec![], vec!["Trees and awning".to_string()]] {
+        assert!(matches!(
+            staff.act(ProjectCommand::OpenVote {
+                phase: None,
+                title: "Which shade first?".into(),
+                method: VoteMethod::SingleChoice,
+                options,
+            }),
+            Err(CommandError::Invalid { what: "vote", .. })
+        ));
+    }
+    assert!(matches!(
+        staff.act(ProjectCommand::OpenVote {
+            phase: None,
+            title: "Consent takes no options".into(),
+            method: VoteMethod::Consent,
+            options: vec!["Yes".into(), "No".into()],
+        }),
+        Err(CommandError::Invalid { what: "vote", .. })
+    ));
+    assert_eq!(staff.project().votes().len(), before);
     let vote = staff
         .act(ProjectCommand::OpenVote {
             phase: None,
