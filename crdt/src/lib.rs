@@ -27,6 +27,7 @@
 //! space's history the record names. Every replica reaches the same verdict
 //! from the same records. See `docs/THREAT_MODEL.md`.
 
+pub mod api;
 pub mod bundle;
 pub mod causal;
 pub mod command;

@@ -1545,6 +1545,21 @@ impl ProjectState {
         out.into_iter().map(|(_, p)| p).collect()
     }
 
+    /// The idea a record is or belongs to: an idea itself, or the idea a
+    /// comment (or a reply, at any depth) is on.
+    pub fn idea_of(&self, record: &RecordId) -> Option<RecordId> {
+        let mut at = *record;
+        // Comments target ideas, the project, or (for replies) the thread's
+        // target; a bounded walk, whatever the data.
+        for _ in 0..64 {
+            if self.ideas.contains_key(&at) {
+                return Some(at);
+            }
+            at = self.comments.get(&at)?.target;
+        }
+        None
+    }
+
     /// A member's votes in a conversation phase, by statement key.
     pub fn my_statement_votes(&self, phase: &RecordId, member: &MemberId) -> HashMap<String, i8> {
         let Some(c) = self.conversations.get(phase) else {
@@ -1774,6 +1789,14 @@ impl ProjectState {
             stances,
             supporters,
         })
+    }
+
+    /// Whether `member` supports `idea` now (cheap, for lists).
+    pub fn supports(&self, idea: &RecordId, member: &MemberId) -> bool {
+        self.ideas
+            .get(idea)
+            .and_then(|i| i.supports.get(member))
+            .is_some_and(|(s, _)| *s)
     }
 
     /// The comment thread on `target` (the project genesis, a phase, an idea
