@@ -17,10 +17,14 @@ use crate::error::NodeError;
 use crate::identity::random;
 use crate::node::Node;
 
-const PHASES: [(PhaseKind, &str); 6] = [
+const PHASES: [(PhaseKind, &str); 7] = [
     (PhaseKind::Information, "情報 Information"),
     (PhaseKind::Ideas, "アイデア Ideas"),
     (PhaseKind::Discussion, "議論 Discussion"),
+    (
+        PhaseKind::Conversation,
+        "ワークショップの対話 Workshop conversation",
+    ),
     (PhaseKind::Survey, "アンケート Survey"),
     (PhaseKind::Decision, "決定 Decision"),
     (PhaseKind::Results, "結果 Results"),
@@ -83,6 +87,7 @@ pub async fn seed(node: &Node) -> Result<(DocId, DocId), NodeError> {
     for kind in [
         PhaseKind::Ideas,
         PhaseKind::Discussion,
+        PhaseKind::Conversation,
         PhaseKind::Survey,
         PhaseKind::Decision,
     ] {
@@ -255,6 +260,8 @@ pub async fn seed(node: &Node) -> Result<(DocId, DocId), NodeError> {
         )
         .await?;
     }
+    conversation(node, space, project, &residents).await?;
+
     let milestone = node
         .project_command(
             project,
@@ -282,4 +289,117 @@ pub async fn seed(node: &Node) -> Result<(DocId, DocId), NodeError> {
     )
     .await?;
     Ok((space, project))
+}
+
+/// What the workshop wrote, and which way each camp leans: +1 families
+/// with children agree, -1 quiet-park neighbours agree, 0 everyone agrees.
+const STATEMENTS: [(&str, i8); 8] = [
+    (
+        "子どもの遊具を増やしてほしい。 More play equipment for children.",
+        1,
+    ),
+    (
+        "夜の公園は静かであってほしい。 The park should stay quiet in the evening.",
+        -1,
+    ),
+    (
+        "ボール遊びができる広場がほしい。 A lawn where children can play ball.",
+        1,
+    ),
+    ("ベンチを増やしてほしい。 More benches along the paths.", 0),
+    ("駐車場を広げるべきだ。 The car park should be larger.", -1),
+    (
+        "桜の木は今のまま残したい。 Keep the cherry trees as they are.",
+        0,
+    ),
+    (
+        "夏祭りを公園で開きたい。 Hold the summer festival in the park.",
+        1,
+    ),
+    (
+        "犬の散歩エリアを分けてほしい。 A separate area for dogs.",
+        -1,
+    ),
+];
+
+const PARTICIPANTS: [&str; 12] = [
+    "伊藤 健太",
+    "渡辺 由美",
+    "山本 翔",
+    "中村 さくら",
+    "小林 誠",
+    "加藤 あおい",
+    "吉田 大輔",
+    "山田 恵",
+    "佐々木 拓也",
+    "Tom Baker",
+    "松本 陽子",
+    "井上 蓮",
+];
+
+/// The workshop conversation: statements from residents, and the votes of
+/// sixteen people in two camps who share common ground (benches, the
+/// cherry trees), so the opinion map has something to show. The device's
+/// own member has not voted: it is shown the statements one at a time.
+async fn conversation(
+    node: &Node,
+    space: DocId,
+    project: DocId,
+    residents: &[DeviceKey],
+) -> Result<(), NodeError> {
+    let link = node
+        .invite(
+            space,
+            NewInvitation {
+                role: Role::Resident,
+                max_uses: None,
+                note: "workshop".into(),
+                relays: vec![],
+            },
+        )
+        .await?
+        .to_link();
+    let mut people: Vec<DeviceKey> = residents.to_vec();
+    for name in PARTICIPANTS {
+        let key = DeviceKey::from_secret(random::<32>()?);
+        node.join_as(&key, &link, name).await?;
+        people.push(key);
+    }
+    let mut statements = Vec::new();
+    for (i, (text, _)) in STATEMENTS.iter().enumerate() {
+        let author = &people[i % people.len()];
+        statements.push(
+            node.project_command_as(
+                author,
+                project,
+                ProjectCommand::PostStatement {
+                    text: (*text).into(),
+                },
+            )
+            .await?,
+        );
+    }
+    for (p, who) in people.iter().enumerate() {
+        let camp: i8 = if p % 2 == 0 { 1 } else { -1 };
+        for (s, (statement, (_, lean))) in statements.iter().zip(STATEMENTS).enumerate() {
+            // Not everyone votes on everything: a fixed pattern, so the
+            // demo is the same each time. (Each camp votes as one; with
+            // sixteen people, scattered dissent would split the map into
+            // pairs rather than show the two camps.)
+            if (p * 3 + s) % 11 == 0 {
+                continue;
+            }
+            let vote = if lean == 0 { 1 } else { lean * camp };
+            node.project_command_as(
+                who,
+                project,
+                ProjectCommand::VoteStatement {
+                    statement: *statement,
+                    vote,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

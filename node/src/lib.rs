@@ -16,6 +16,7 @@ pub mod identity;
 pub mod lan;
 pub mod llm;
 pub mod node;
+pub mod service;
 pub mod store;
 
 pub use error::{KeyError, NodeError, StoreError};

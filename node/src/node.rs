@@ -277,6 +277,30 @@ impl Node {
         Ok(self.store.set_meta("llm", &value)?)
     }
 
+    /// A device setting kept in the store (the app's relay address, visit
+    /// marks); `None` when never set.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, NodeError> {
+        Ok(self.store.meta(key)?)
+    }
+
+    /// Keep a device setting in the store.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), NodeError> {
+        Ok(self.store.set_meta(key, value)?)
+    }
+
+    /// A held space's judged state.
+    pub async fn space_state(&self, id: DocId) -> Result<SpaceState, NodeError> {
+        Ok(self.space(id).await?.1)
+    }
+
+    /// A held document's heads (they change whenever the document does).
+    pub async fn heads(
+        &self,
+        id: DocId,
+    ) -> Result<Vec<yoriai_crdt::automerge::ChangeHash>, NodeError> {
+        Ok(self.handle_of(id).await?.with_document(|d| d.get_heads()))
+    }
+
     /// Documents on this device.
     pub fn documents(&self) -> Result<Vec<HeldDoc>, NodeError> {
         Ok(self

@@ -235,13 +235,24 @@ fn the_demo_is_a_real_process_with_several_residents() {
         .map(|i| i["card"]["author_name"].as_str().expect("name"))
         .collect();
     assert_eq!(authors.len(), 3, "ideas come from different residents");
+    // Staff, four residents and twelve workshop participants.
     assert_eq!(
         shown["space"]["members"].as_array().expect("members").len(),
-        5
+        17
     );
     assert_eq!(p["surveys"][0]["respondents"], 4);
     assert_eq!(p["votes"][0]["ballots"], 4);
     assert_eq!(p["rejected"], serde_json::json!([]));
     let text = ok(home, &["show", &project]);
     assert!(text.contains("木陰を増やす More shade") && text.contains("Which proposal first?"));
+    // The workshop conversation splits into the two camps it was seeded
+    // with, and finds their common ground.
+    let insight = json(home, &["insight", "show", &project]);
+    let groups = insight["insight"]["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2, "{insight}");
+    assert_eq!(insight["insight"]["counted"], 16);
+    assert!(!insight["insight"]["consensus"]
+        .as_array()
+        .expect("consensus")
+        .is_empty());
 }

@@ -353,3 +353,127 @@ async fn a_relay_hosting_one_space_refuses_the_documents_of_others() {
         "only the hosted space and its project are stored"
     );
 }
+
+/// The app's service keeps syncing through a relay once one is set: a
+/// tablet that joined by link receives the space, and its idea reaches the
+/// facilitator's laptop; both show the relay as reachable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_service_syncs_through_the_relay_and_says_so() {
+    use std::sync::Arc;
+    use yoriai_crdt::api::{Request, Response, SyncSummary};
+    use yoriai_crdt::project::IdeaSort;
+    use yoriai_node::service::{Service, ServiceOptions};
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let relay = relay(&dir.path().join("relay")).await;
+    let url = relay.url();
+    let start = |home: std::path::PathBuf| async move {
+        let node = Node::open(&home).await.expect("open");
+        Service::start(Arc::new(node), ServiceOptions::default()).await
+    };
+    let ask = |s: Arc<Service>, r: Request| async move {
+        s.handle(r.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{r:?}: {e}"))
+    };
+    let laptop = start(dir.path().join("laptop")).await;
+    let tablet = start(dir.path().join("tablet")).await;
+    let Response::Opened(demo) = ask(laptop.clone(), Request::LoadDemo).await else {
+        panic!()
+    };
+    let project = demo.project.expect("demo project");
+    let Response::Invitation(inv) = ask(
+        laptop.clone(),
+        Request::Invite {
+            space: demo.space,
+            role: Role::Resident,
+            max_uses: Some(1),
+            note: String::new(),
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    for s in [&laptop, &tablet] {
+        ask(
+            s.clone(),
+            Request::SetRelay {
+                relay: Some(url.clone()),
+            },
+        )
+        .await;
+    }
+    ask(
+        tablet.clone(),
+        Request::SetDisplayName { name: "Ben".into() },
+    )
+    .await;
+    ask(tablet.clone(), Request::JoinSpace { link: inv.link }).await;
+
+    // The tablet receives the space and the project through the relay.
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        ask(laptop.clone(), Request::SyncNow).await;
+        ask(tablet.clone(), Request::SyncNow).await;
+        let got = tablet
+            .handle(Request::Project {
+                project,
+                sort: IdeaSort::Newest,
+            })
+            .await;
+        if got.is_ok() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the project never arrived: {got:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let status = tablet.sync_status();
+    let r = status.relay.clone().expect("relay");
+    assert!(r.reachable && r.last_ok_ms.is_some(), "{status:?}");
+    assert_eq!(status.state, SyncSummary::UpToDate);
+
+    // The tablet's idea reaches the laptop.
+    ask(
+        tablet.clone(),
+        Request::ProjectCommand {
+            project,
+            command: ProjectCommand::PostIdea {
+                title: "A water fountain".into(),
+                body: String::new(),
+            },
+        },
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        ask(tablet.clone(), Request::SyncNow).await;
+        ask(laptop.clone(), Request::SyncNow).await;
+        let Response::Project(page) = ask(
+            laptop.clone(),
+            Request::Project {
+                project,
+                sort: IdeaSort::Newest,
+            },
+        )
+        .await
+        else {
+            panic!()
+        };
+        if page.ideas.iter().any(|i| i.title == "A water fountain") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idea never reached the laptop"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    for s in [laptop, tablet] {
+        s.shutdown().await.close().await;
+    }
+    relay.shutdown().await;
+}

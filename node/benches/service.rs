@@ -1,0 +1,181 @@
+//! What the desktop app waits for (issue #5's targets), measured at the
+//! node's API, in-process as the app runs it:
+//! - cold start: open the node (SQLite home), start the service, answer
+//!   the session and the space home of the demo space;
+//! - opening a project of 10,000 comments on 500 ideas (the project page),
+//!   and one idea's page (20 comments);
+//! - its insight tab (topics and the quoted summary of 10,500 posts).
+//!
+//! Run: `cargo bench -p yoriai-node --bench service`. The webview's own
+//! part (loading the wasm UI and drawing) is measured by `bench/app.sh`.
+//! Results: `docs/benchmarks.md`.
+#![allow(missing_docs)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use yoriai_crdt::api::{Request, Response};
+use yoriai_crdt::command::{NewPhase, NewProject};
+use yoriai_crdt::comment::Stance;
+use yoriai_crdt::phase::PhaseKind;
+use yoriai_crdt::project::IdeaSort;
+use yoriai_crdt::{DocId, ProjectCommand};
+use yoriai_node::service::{Service, ServiceOptions};
+use yoriai_node::Node;
+
+const IDEAS: usize = 500;
+const COMMENTS: usize = 10_000;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+async fn big_project(node: &Node) -> (DocId, DocId, yoriai_crdt::RecordId) {
+    node.set_display_name("Bench 町役場").expect("name");
+    let space = node
+        .create_space("Bench town", &["ja".into(), "en".into()])
+        .await
+        .expect("space");
+    let project = node
+        .create_project(
+            space,
+            &NewProject {
+                title: "A big discussion".into(),
+                description: "10,000 comments".into(),
+                phases: vec![
+                    NewPhase {
+                        kind: PhaseKind::Ideas,
+                        title: "Ideas".into(),
+                    },
+                    NewPhase {
+                        kind: PhaseKind::Decision,
+                        title: "Decision".into(),
+                    },
+                ],
+            },
+        )
+        .await
+        .expect("project");
+    let ideas: Vec<ProjectCommand> = (0..IDEAS)
+        .map(|i| ProjectCommand::PostIdea {
+            title: format!("Idea {i}: benches and shade by the pond"),
+            body: format!("Proposal text {i}. 池のそばにベンチと日陰を。"),
+        })
+        .collect();
+    let ids = node.project_commands(project, ideas).await.expect("ideas");
+    for chunk in (0..COMMENTS).collect::<Vec<_>>().chunks(1_000) {
+        let cmds = chunk
+            .iter()
+            .map(|c| ProjectCommand::Comment {
+                target: Some(ids[c % IDEAS]),
+                reply_to: None,
+                stance: [Stance::For, Stance::Against, Stance::Neutral][c % 3],
+                text: format!(
+                    "Comment {c}: I think this would help older residents most. 高齢者に役立つ。"
+                ),
+                official: false,
+            })
+            .collect();
+        node.project_commands(project, cmds)
+            .await
+            .expect("comments");
+    }
+    (space, project, ids[7])
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = rt();
+    let dir = tempfile::tempdir().expect("dir");
+
+    // The demo space, then cold starts on it.
+    let demo_home = dir.path().join("demo");
+    let demo_space = rt.block_on(async {
+        let node = Node::open(&demo_home).await.expect("open");
+        let (space, _) = yoriai_node::demo::seed(&node).await.expect("demo");
+        node.close().await;
+        space
+    });
+    c.bench_function("cold start: open, session, space home (demo)", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let node = Arc::new(Node::open(&demo_home).await.expect("open"));
+                let service = Service::start(node, ServiceOptions::default()).await;
+                let s = service.handle(Request::Session).await.expect("session");
+                assert!(matches!(s, Response::Session(_)));
+                let home = service
+                    .handle(Request::Space { space: demo_space })
+                    .await
+                    .expect("space home");
+                assert!(matches!(home, Response::Space(_)));
+                let node = service.shutdown().await;
+                node.close().await;
+            })
+        })
+    });
+
+    let big_home = dir.path().join("big");
+    let t = Instant::now();
+    let (service, project, idea) = rt.block_on(async {
+        let node = Arc::new(Node::open(&big_home).await.expect("open"));
+        let (_, project, idea) = big_project(&node).await;
+        (
+            Service::start(node, ServiceOptions::default()).await,
+            project,
+            idea,
+        )
+    });
+    eprintln!(
+        "built {IDEAS} ideas and {COMMENTS} comments through the node in {:.1?}",
+        t.elapsed()
+    );
+    let page = rt
+        .block_on(service.handle(Request::Project {
+            project,
+            sort: IdeaSort::Supports,
+        }))
+        .expect("page");
+    if let Response::Project(p) = &page {
+        assert_eq!(p.ideas.len(), IDEAS);
+        assert_eq!(p.overview.comments as usize, COMMENTS);
+        eprintln!(
+            "project page: {} bytes as JSON",
+            serde_json::to_string(&page).map(|s| s.len()).unwrap_or(0)
+        );
+    }
+    c.bench_function("project page, 10,000 comments", |b| {
+        b.iter(|| {
+            rt.block_on(service.handle(Request::Project {
+                project,
+                sort: IdeaSort::Supports,
+            }))
+            .expect("page")
+        })
+    });
+    c.bench_function("idea page (20 comments) in a project of 10,000", |b| {
+        b.iter(|| {
+            rt.block_on(service.handle(Request::Idea { project, idea }))
+                .expect("idea")
+        })
+    });
+    c.bench_function("insight page (topics and summary of 10,500 posts)", |b| {
+        b.iter(|| {
+            rt.block_on(service.handle(Request::Insight { project }))
+                .expect("insight")
+        })
+    });
+    c.bench_function("project page as JSON (what crosses to the webview)", |b| {
+        b.iter(|| serde_json::to_string(&page).map(|s| s.len()))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = bench
+}
+criterion_main!(benches);
