@@ -188,13 +188,24 @@ mod tests {
         let en = I18n::new(Lang::En);
         let ja = I18n::new(Lang::Ja);
         let mut missing = Vec::new();
+        let mut asked = 0;
         for src in sources {
             for call in ["t(\"", "tf(\"", "tn(\""] {
-                for part in src.split(call).skip(1) {
+                // The call itself, not a longer name ending the same way
+                // (split(", get(", debug_struct(").
+                let calls = src.match_indices(call).filter(|(at, _)| {
+                    !src[..*at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                for (at, _) in calls {
+                    let part = &src[at + call.len()..];
                     let id = part.split('"').next().unwrap_or("");
                     if id.is_empty() || id.contains(' ') {
                         continue;
                     }
+                    asked += 1;
                     if !en.has(id) || !ja.has(id) {
                         missing.push(id.to_string());
                     }
@@ -203,6 +214,7 @@ mod tests {
         }
         missing.sort();
         missing.dedup();
+        assert!(asked > 200, "the scan found only {asked} calls");
         assert!(missing.is_empty(), "missing messages: {missing:?}");
     }
 

@@ -246,8 +246,9 @@ fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
     let s = scenario();
     let en = text(&render(Lang::En, Screen::Space(home_of(&s.staff, None))));
     assert!(en.contains("Renovating Sakura Park"), "{en}");
+    // The open phase's title; its kind only where the title lacks it.
     assert!(
-        en.contains("Ideas · ideas phase"),
+        en.contains("Renovating Sakura Park ideas phase 1 idea"),
         "current phase badge: {en}"
     );
     assert!(en.contains("1 idea · 2 comments"), "counts: {en}");
@@ -495,8 +496,9 @@ fn the_insight_tab_shows_groups_common_ground_and_where_i_stand() {
     );
     assert!(en.contains("8 of 8 people on the map · 40 votes"), "{en}");
     assert!(en.contains("You are in group"), "{en}");
+    assert!(en.contains("Common ground"), "{en}");
     assert!(
-        en.contains("Common ground The park needs more benches."),
+        en.contains("The park needs more benches. every group agrees (at least 83%)"),
         "{en}"
     );
     assert!(en.contains("Where groups differ"), "{en}");
