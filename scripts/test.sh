@@ -20,6 +20,26 @@ echo "== npm install (tests/interop, as pinned by its lockfile)"
 # registry addresses (as configured here); `npm install` honours the lock.
 (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
 
+# The end-to-end test of the desktop app: a virtual display, Debian's
+# WebKitWebDriver, ImageMagick, and tauri-driver (built once into $YORIAI_TOOLS).
+e2e_missing=()
+command -v Xvfb >/dev/null 2>&1 || e2e_missing+=(xvfb)
+command -v WebKitWebDriver >/dev/null 2>&1 || e2e_missing+=(webkit2gtk-driver)
+# ImageMagick's import takes the screenshots (WebDriver's hangs here).
+command -v import >/dev/null 2>&1 || e2e_missing+=(imagemagick)
+if [ ${#e2e_missing[@]} -gt 0 ]; then
+  echo "== installing ${e2e_missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${e2e_missing[@]}"
+fi
+if ! tauri-driver --help >/dev/null 2>&1; then
+  echo "== installing tauri-driver 2 into $YORIAI_TOOLS (a few minutes, once)"
+  CARGO_TARGET_DIR="$YORIAI_TOOLS/target" cargo install --locked --root "$YORIAI_TOOLS" "tauri-driver@^2"
+fi
+
+# The UI (wasm) first: the app embeds ui/dist when it compiles.
+scripts/build-ui.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -32,6 +52,8 @@ cargo build -p yoriai-crdt --target wasm32-unknown-unknown --locked
 # As root the LAN test must run three devices in network namespaces found
 # by mDNS; elsewhere it runs them over loopback only.
 if [ "$(id -u)" = 0 ]; then export YORIAI_REQUIRE_NETNS="${YORIAI_REQUIRE_NETNS:-1}"; fi
+# The app's end-to-end test must run here (it saves docs/screenshots/).
+export YORIAI_REQUIRE_E2E="${YORIAI_REQUIRE_E2E:-1}"
 
 echo "== tests"
 cargo test --workspace --locked
