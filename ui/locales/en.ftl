@@ -63,6 +63,11 @@ projects = Projects
 no-projects = No projects yet.
 no-open-phase = No phase open
 project-awaited = On its way to this device
+show-more-ideas = { $n ->
+    [one] Show 1 more idea
+   *[other] Show { $n } more ideas
+}
+ideas-left = ({ $n } not shown yet)
 ideas-count = { $n ->
     [one] 1 idea
    *[other] { $n } ideas

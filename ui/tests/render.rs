@@ -279,6 +279,34 @@ fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
 }
 
 #[test]
+fn a_long_idea_list_is_drawn_a_page_at_a_time() {
+    let s = scenario();
+    let mut page = page_of(&s.bob);
+    let one = page.ideas[0].clone();
+    page.ideas = (0..120)
+        .map(|i| {
+            let mut c = one.clone();
+            c.title = format!("Idea number {i}");
+            c
+        })
+        .collect();
+    let html = render(Lang::En, Screen::Project(page.clone(), Tab::Ideas));
+    assert_eq!(html.matches("class=\"card idea-card\"").count(), 50);
+    let en = text(&html);
+    assert!(en.contains("120 ideas"), "{en}");
+    assert!(
+        en.contains("Idea number 49") && !en.contains("Idea number 50"),
+        "{en}"
+    );
+    assert!(en.contains("Show 50 more ideas (70 not shown yet)"), "{en}");
+    let ja = text(&render(Lang::Ja, Screen::Project(page, Tab::Ideas)));
+    assert!(
+        ja.contains("さらに50件のアイデアを表示 （あと70件）"),
+        "{ja}"
+    );
+}
+
+#[test]
 fn the_project_page_shows_the_timeline_ideas_and_what_the_role_allows() {
     let s = scenario();
     let en = text(&render(

@@ -103,8 +103,15 @@ pub fn project_view(props: &ProjectViewProps) -> Html {
     let page = &props.page;
     let o = &page.overview;
     let project = o.id;
+    // A long list is drawn a page at a time ("Show more"), so a project of
+    // hundreds of ideas opens as fast as a small one.
+    let shown = use_state(|| IDEAS_PER_PAGE);
+    let more = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(*shown + IDEAS_PER_PAGE))
+    };
     let body = match props.tab {
-        Tab::Ideas => ideas_tab(&ctx, page, &props.set_sort),
+        Tab::Ideas => ideas_tab(&ctx, page, &props.set_sort, *shown, more),
         Tab::Surveys => html! { <super::decide::Surveys page={page.clone()} /> },
         Tab::Votes => html! { <super::decide::Votes page={page.clone()} /> },
         Tab::Progress => html! { <Progress page={page.clone()} /> },
@@ -172,7 +179,17 @@ fn can_post_ideas(page: &ProjectPage) -> bool {
             .any(|k| matches!(k, PhaseKind::Ideas | PhaseKind::CoCreation))
 }
 
-fn ideas_tab(ctx: &Ctx, page: &ProjectPage, set_sort: &Callback<IdeaSort>) -> Html {
+/// Idea cards drawn at first, and added by each "Show more".
+const IDEAS_PER_PAGE: usize = 50;
+
+fn ideas_tab(
+    ctx: &Ctx,
+    page: &ProjectPage,
+    set_sort: &Callback<IdeaSort>,
+    shown: usize,
+    more: Callback<MouseEvent>,
+) -> Html {
+    let hidden = page.ideas.len().saturating_sub(shown);
     let project = page.overview.id;
     let on_sort = set_sort.reform(|e: Event| {
         if select_value(&e) == "newest" {
@@ -200,7 +217,7 @@ fn ideas_tab(ctx: &Ctx, page: &ProjectPage, set_sort: &Callback<IdeaSort>) -> Ht
                 <p class="empty">{ ctx.t("no-ideas") }</p>
             }
             <ul class="cards ideas">
-                { for page.ideas.iter().map(|c| {
+                { for page.ideas.iter().take(shown).map(|c| {
                     let idea = c.id;
                     let supported = page.my_supports.contains(&idea);
                     let toggle = {
@@ -232,6 +249,12 @@ fn ideas_tab(ctx: &Ctx, page: &ProjectPage, set_sort: &Callback<IdeaSort>) -> Ht
                     }
                 }) }
             </ul>
+            if hidden > 0 {
+                <button class="secondary show-more" onclick={more}>
+                    { ctx.i18n.tn("show-more-ideas", hidden.min(IDEAS_PER_PAGE) as u64) }
+                    { " " }<span class="muted">{ ctx.i18n.tn("ideas-left", hidden as u64) }</span>
+                </button>
+            }
         </>
     }
 }
