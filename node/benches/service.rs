@@ -16,11 +16,8 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use yoriai_crdt::api::{Request, Response};
-use yoriai_crdt::command::{NewPhase, NewProject};
-use yoriai_crdt::comment::Stance;
-use yoriai_crdt::phase::PhaseKind;
 use yoriai_crdt::project::IdeaSort;
-use yoriai_crdt::{DocId, ProjectCommand};
+use yoriai_crdt::DocId;
 use yoriai_node::service::{Service, ServiceOptions};
 use yoriai_node::Node;
 
@@ -36,56 +33,10 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 async fn big_project(node: &Node) -> (DocId, DocId, yoriai_crdt::RecordId) {
-    node.set_display_name("Bench 町役場").expect("name");
-    let space = node
-        .create_space("Bench town", &["ja".into(), "en".into()])
+    let (space, project, idea) = yoriai_node::demo::big(node, IDEAS, COMMENTS)
         .await
-        .expect("space");
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "A big discussion".into(),
-                description: "10,000 comments".into(),
-                phases: vec![
-                    NewPhase {
-                        kind: PhaseKind::Ideas,
-                        title: "Ideas".into(),
-                    },
-                    NewPhase {
-                        kind: PhaseKind::Decision,
-                        title: "Decision".into(),
-                    },
-                ],
-            },
-        )
-        .await
-        .expect("project");
-    let ideas: Vec<ProjectCommand> = (0..IDEAS)
-        .map(|i| ProjectCommand::PostIdea {
-            title: format!("Idea {i}: benches and shade by the pond"),
-            body: format!("Proposal text {i}. 池のそばにベンチと日陰を。"),
-        })
-        .collect();
-    let ids = node.project_commands(project, ideas).await.expect("ideas");
-    for chunk in (0..COMMENTS).collect::<Vec<_>>().chunks(1_000) {
-        let cmds = chunk
-            .iter()
-            .map(|c| ProjectCommand::Comment {
-                target: Some(ids[c % IDEAS]),
-                reply_to: None,
-                stance: [Stance::For, Stance::Against, Stance::Neutral][c % 3],
-                text: format!(
-                    "Comment {c}: I think this would help older residents most. 高齢者に役立つ。"
-                ),
-                official: false,
-            })
-            .collect();
-        node.project_commands(project, cmds)
-            .await
-            .expect("comments");
-    }
-    (space, project, ids[7])
+        .expect("the big project");
+    (space, project, idea.expect("an idea"))
 }
 
 fn bench(c: &mut Criterion) {
@@ -171,6 +122,31 @@ fn bench(c: &mut Criterion) {
     c.bench_function("project page as JSON (what crosses to the webview)", |b| {
         b.iter(|| serde_json::to_string(&page).map(|s| s.len()))
     });
+
+    // The first open after the app starts: the home opened, the document
+    // loaded from SQLite and judged (signatures verified before are
+    // trusted, as the node remembers them), the page built.
+    rt.block_on(async { service.shutdown().await.close().await });
+    c.bench_function(
+        "project page, first open after a restart (10,000 comments)",
+        |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let node = Arc::new(Node::open(&big_home).await.expect("open"));
+                    let service = Service::start(node, ServiceOptions::default()).await;
+                    let page = service
+                        .handle(Request::Project {
+                            project,
+                            sort: IdeaSort::Supports,
+                        })
+                        .await
+                        .expect("page");
+                    assert!(matches!(page, Response::Project(_)));
+                    service.shutdown().await.close().await;
+                })
+            })
+        },
+    );
 }
 
 criterion_group! {

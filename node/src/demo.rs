@@ -1,6 +1,8 @@
 //! The demo space: a park renovation in Japanese and English, with staff
 //! and residents, ideas, comments with stances, a survey and a vote. Used
-//! by `yoriai demo seed` and the desktop app's "load the demo".
+//! by `yoriai demo seed` and the desktop app's "load the demo". [`big`]
+//! builds a project of thousands of comments, for load tests and benches
+//! (`yoriai demo big`).
 //!
 //! The residents' keys are made on this device and kept only in memory:
 //! their records are signed and judged like anyone's, but nobody can act as
@@ -402,4 +404,65 @@ async fn conversation(
         }
     }
     Ok(())
+}
+
+/// A space with one project of `ideas` ideas and `comments` comments
+/// (stances in turn, spread evenly over the ideas), written by this device
+/// in batches of 1,000 commands: what a large consultation looks like, for
+/// benches and load tests. Returns the space, the project and one idea.
+pub async fn big(
+    node: &Node,
+    ideas: usize,
+    comments: usize,
+) -> Result<(DocId, DocId, Option<yoriai_crdt::RecordId>), NodeError> {
+    if node.display_name()?.is_none() {
+        node.set_display_name("Bench 町役場")?;
+    }
+    let space = node
+        .create_space("Bench town", &["ja".into(), "en".into()])
+        .await?;
+    let project = node
+        .create_project(
+            space,
+            &NewProject {
+                title: "A big discussion".into(),
+                description: format!("{ideas} ideas, {comments} comments"),
+                phases: vec![
+                    NewPhase {
+                        kind: PhaseKind::Ideas,
+                        title: "Ideas".into(),
+                    },
+                    NewPhase {
+                        kind: PhaseKind::Decision,
+                        title: "Decision".into(),
+                    },
+                ],
+            },
+        )
+        .await?;
+    let posts: Vec<ProjectCommand> = (0..ideas)
+        .map(|i| ProjectCommand::PostIdea {
+            title: format!("Idea {i}: benches and shade by the pond"),
+            body: format!("Proposal text {i}. 池のそばにベンチと日陰を。"),
+        })
+        .collect();
+    let ids = node.project_commands(project, posts).await?;
+    if !ids.is_empty() {
+        for chunk in (0..comments).collect::<Vec<_>>().chunks(1_000) {
+            let cmds = chunk
+                .iter()
+                .map(|c| ProjectCommand::Comment {
+                    target: Some(ids[c % ids.len()]),
+                    reply_to: None,
+                    stance: [Stance::For, Stance::Against, Stance::Neutral][c % 3],
+                    text: format!(
+                        "Comment {c}: I think this would help older residents most. 高齢者に役立つ。"
+                    ),
+                    official: false,
+                })
+                .collect();
+            node.project_commands(project, cmds).await?;
+        }
+    }
+    Ok((space, project, ids.get(7).or(ids.first()).copied()))
 }

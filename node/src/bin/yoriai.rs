@@ -489,6 +489,16 @@ enum DemoCmd {
     /// A demo space: a park renovation in Japanese and English, with ideas,
     /// comments, a survey and a vote.
     Seed,
+    /// A large project for load tests and benches: a space with one
+    /// project of many ideas and comments, written by this device.
+    Big {
+        /// Ideas.
+        #[arg(long, default_value_t = 500)]
+        ideas: usize,
+        /// Comments, spread evenly over the ideas.
+        #[arg(long, default_value_t = 10_000)]
+        comments: usize,
+    },
 }
 
 fn home(cli: &Cli) -> Result<PathBuf> {
@@ -1565,6 +1575,18 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
             out(cli, json!({"space": space, "project": snap}), || {
                 render_project(&space, &snap)
             });
+        }
+        Command::Demo(DemoCmd::Big { ideas, comments }) => {
+            let (space, project, _) = yoriai_node::demo::big(node, *ideas, *comments).await?;
+            out(
+                cli,
+                json!({"space": space.to_string(), "id": project.to_string()}),
+                || {
+                    format!(
+                        "Space {space} with project {project}: {ideas} ideas, {comments} comments."
+                    )
+                },
+            );
         }
         Command::Demo(DemoCmd::Seed) => {
             let (space, project) = yoriai_node::demo::seed(node).await?;
