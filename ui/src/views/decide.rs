@@ -7,7 +7,7 @@ use yoriai_crdt::survey::{Answer, Question, QuestionKind, QuestionResult};
 use yoriai_crdt::vote::{BallotChoice, ConsentChoice, ConsentOutcome, TallyResult, VoteMethod};
 use yoriai_crdt::{DocId, ProjectCommand, RecordId};
 
-use super::{bar, bind, bind_area, checked, input_value, on_submit, select_value};
+use super::{bar, bind, bind_area, checked, input_value, on_submit, select_value, send};
 use crate::app::{act, Ctx};
 
 /// Message ids built at run time (checked by a test in both languages).
@@ -228,19 +228,7 @@ fn vote_card(props: &VoteCardProps) -> Html {
             );
         })
     };
-    let close = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| {
-            act(
-                &ctx,
-                Request::ProjectCommand {
-                    project,
-                    command: ProjectCommand::CloseVote { vote },
-                },
-                |_| {},
-            )
-        })
-    };
+    let close = send(&ctx, project, ProjectCommand::CloseVote { vote });
     let number_input = |i: usize, max: u16, label: String| {
         let values = values.clone();
         let id = format!("v-{}-{i}", vote.short());
@@ -586,19 +574,7 @@ fn survey_card(props: &SurveyCardProps) -> Html {
             )
         })
     };
-    let close = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| {
-            act(
-                &ctx,
-                Request::ProjectCommand {
-                    project,
-                    command: ProjectCommand::CloseSurvey { survey },
-                },
-                |_| {},
-            )
-        })
-    };
+    let close = send(&ctx, project, ProjectCommand::CloseSurvey { survey });
     let set = |qi: usize, f: EditAnswer| {
         let answers = answers.clone();
         move |value: String| {

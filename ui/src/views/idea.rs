@@ -7,7 +7,7 @@ use yoriai_crdt::comment::{CommentNode, Stance};
 use yoriai_crdt::phase::PhaseKind;
 use yoriai_crdt::{DocId, ProjectCommand, RecordId};
 
-use super::{ago, bind, bind_area, on_submit, page_head, pending};
+use super::{ago, bind, bind_area, on_submit, page_head, pending, send};
 use crate::app::{act, use_fetch, Ctx, Route, Tab};
 
 /// Props of [`IdeaScreen`].
@@ -359,17 +359,11 @@ fn amendments(props: &AmendProps) -> Html {
         })
     };
     let decide = |amendment: RecordId, accept: bool| {
-        let ctx = ctx.clone();
-        Callback::from(move |_| {
-            act(
-                &ctx,
-                Request::ProjectCommand {
-                    project,
-                    command: ProjectCommand::DecideAmendment { amendment, accept },
-                },
-                |_| {},
-            )
-        })
+        send(
+            &ctx,
+            project,
+            ProjectCommand::DecideAmendment { amendment, accept },
+        )
     };
     let may_propose = page.can.participate
         && !page.mine

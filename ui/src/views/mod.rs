@@ -13,11 +13,12 @@ pub mod welcome;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+use yoriai_crdt::api::Request;
 use yoriai_crdt::api::{ApiError, ErrorKind};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
-use yoriai_crdt::Role;
+use yoriai_crdt::{DocId, ProjectCommand, Role};
 
-use crate::app::Ctx;
+use crate::app::{act, Ctx};
 
 /// The error line under the header.
 pub fn error_banner(ctx: &Ctx, e: &ApiError) -> Html {
@@ -138,6 +139,42 @@ pub fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
 pub fn bind_area(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let s = state.clone();
     Callback::from(move |e: InputEvent| s.set(area_value(&e)))
+}
+
+/// A button's callback that sends one project command (the screen
+/// refreshes when the node accepted it, or shows why not).
+pub fn send(ctx: &Ctx, project: DocId, command: ProjectCommand) -> Callback<MouseEvent> {
+    let ctx = ctx.clone();
+    Callback::from(move |_| {
+        let request = Request::ProjectCommand {
+            project,
+            command: command.clone(),
+        };
+        act(&ctx, request, |_| {})
+    })
+}
+
+/// A form of text fields that sends the project command `command` builds
+/// from their values, and empties them once the node accepted it.
+pub fn command_form<const N: usize>(
+    ctx: &Ctx,
+    project: DocId,
+    fields: [&UseStateHandle<String>; N],
+    command: impl Fn([String; N]) -> ProjectCommand + 'static,
+) -> Callback<SubmitEvent> {
+    let ctx = ctx.clone();
+    let fields: [UseStateHandle<String>; N] = fields.map(Clone::clone);
+    on_submit(move || {
+        let values = fields.each_ref().map(|f| (**f).clone());
+        let clear = fields.clone();
+        let request = Request::ProjectCommand {
+            project,
+            command: command(values),
+        };
+        act(&ctx, request, move |_| {
+            clear.iter().for_each(|f| f.set(String::new()))
+        })
+    })
 }
 
 /// A form's submit handler that does not reload the page.

@@ -9,8 +9,8 @@ use yoriai_crdt::project::IdeaSort;
 use yoriai_crdt::{DocId, ProjectCommand};
 
 use super::{
-    ago, bar, bind, bind_area, kind_beside, on_submit, page_head, pending, phase_kind_id,
-    phase_state_id, select_value,
+    ago, bar, bind, bind_area, command_form, kind_beside, on_submit, page_head, pending,
+    phase_kind_id, phase_state_id, select_value,
 };
 use crate::app::{act, use_fetch, Ctx, Route, Tab};
 
@@ -269,26 +269,9 @@ fn new_idea(props: &ProjectIdProps) -> Html {
     let ctx = use_context::<Ctx>().expect("inside the app");
     let title = use_state(String::new);
     let body = use_state(String::new);
-    let submit = {
-        let (ctx, title, body, project) = (ctx.clone(), title.clone(), body.clone(), props.project);
-        on_submit(move || {
-            let (t, b) = (title.clone(), body.clone());
-            act(
-                &ctx,
-                Request::ProjectCommand {
-                    project,
-                    command: ProjectCommand::PostIdea {
-                        title: (*title).clone(),
-                        body: (*body).clone(),
-                    },
-                },
-                move |_| {
-                    t.set(String::new());
-                    b.set(String::new());
-                },
-            )
-        })
-    };
+    let submit = command_form(&ctx, props.project, [&title, &body], |[title, body]| {
+        ProjectCommand::PostIdea { title, body }
+    });
     html! {
         <form class="card" onsubmit={submit} aria-labelledby="new-idea-h">
             <h2 id="new-idea-h">{ ctx.t("new-idea") }</h2>
@@ -315,26 +298,9 @@ fn progress(props: &PageProps) -> Html {
     let body = use_state(String::new);
     let m_title = use_state(String::new);
     let m_due = use_state(String::new);
-    let publish = {
-        let (ctx, title, body) = (ctx.clone(), title.clone(), body.clone());
-        on_submit(move || {
-            let (t, b) = (title.clone(), body.clone());
-            act(
-                &ctx,
-                Request::ProjectCommand {
-                    project,
-                    command: ProjectCommand::PublishPost {
-                        title: (*title).clone(),
-                        body: (*body).clone(),
-                    },
-                },
-                move |_| {
-                    t.set(String::new());
-                    b.set(String::new());
-                },
-            )
-        })
-    };
+    let publish = command_form(&ctx, project, [&title, &body], |[title, body]| {
+        ProjectCommand::PublishPost { title, body }
+    });
     let add_milestone = {
         let (ctx, m_title, m_due) = (ctx.clone(), m_title.clone(), m_due.clone());
         on_submit(move || {
