@@ -256,3 +256,21 @@ fn the_demo_is_a_real_process_with_several_residents() {
         .expect("consensus")
         .is_empty());
 }
+
+#[test]
+fn demo_big_writes_a_project_of_the_size_asked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path();
+    let made = json(home, &["demo", "big", "--ideas", "12", "--comments", "30"]);
+    let project = id(&made);
+    let shown = json(home, &["show", &project]);
+    let p = &shown["project"];
+    let ideas = p["ideas"].as_array().expect("ideas");
+    assert_eq!(ideas.len(), 12);
+    let comments: u64 = ideas
+        .iter()
+        .map(|i| i["card"]["comments"].as_u64().expect("count"))
+        .sum();
+    assert_eq!(comments, 30, "every comment on an idea");
+    assert_eq!(p["rejected"], serde_json::json!([]));
+}
