@@ -8,8 +8,12 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use yoriai_crdt::insight::{analyse, polis, Conversation, Options};
 
 fn bowling_green() -> Conversation {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/polis/american-assembly.bowling-green");
+    let dir = std::path::Path::new(
+        // At run time: a build cache shared with a checkout elsewhere may
+        // hold a binary compiled there.
+        &std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../shared/data/polis/american-assembly.bowling-green");
     let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
     let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
     polis::read(&pv, &c).expect("export").conversation

@@ -26,7 +26,12 @@ const MEMBERS: usize = 100;
 const T0: i64 = 1_764_000_000_000;
 
 fn polis_texts() -> Vec<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/polis");
+    let root = PathBuf::from(
+        // At run time: a build cache shared with a checkout elsewhere may
+        // hold a binary compiled there.
+        &std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../shared/data/polis");
     let mut texts = Vec::new();
     for conv in [
         "vtaiwan.uberx",

@@ -9,9 +9,13 @@ use yoriai_crdt::insight::{
 };
 
 fn data_dir(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/polis")
-        .join(name)
+    std::path::Path::new(
+        // At run time: a build cache shared with a checkout elsewhere may
+        // hold a binary compiled there.
+        &std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../shared/data/polis")
+    .join(name)
 }
 
 fn load(name: &str) -> polis::Export {

@@ -5,9 +5,13 @@ use yoriai_crdt::topics::{keywords, summary, topics, Post};
 
 /// The statements of one of the Polis conversations in `../shared/data`.
 fn polis_statements(name: &str) -> Vec<Post> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/polis")
-        .join(name);
+    let dir = std::path::Path::new(
+        // At run time: a build cache shared with a checkout elsewhere may
+        // hold a binary compiled there.
+        &std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../shared/data/polis")
+    .join(name);
     let pv = std::fs::read_to_string(dir.join("participants-votes.csv")).expect("data");
     let c = std::fs::read_to_string(dir.join("comments.csv")).expect("data");
     let e = yoriai_crdt::insight::polis::read(&pv, &c).expect("export");
