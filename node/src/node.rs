@@ -301,6 +301,31 @@ impl Node {
         Ok(self.handle_of(id).await?.with_document(|d| d.get_heads()))
     }
 
+    /// The heads of every space and project document held here, with one
+    /// store query (the app's change watcher asks this every tick).
+    pub async fn all_heads(
+        &self,
+    ) -> Result<Vec<(DocId, Vec<yoriai_crdt::automerge::ChangeHash>)>, NodeError> {
+        let mut out = Vec::new();
+        for (id, kind, _) in self.store.docs()? {
+            let Ok(doc) = id.parse::<DocId>() else {
+                continue;
+            };
+            if kind != "space" && kind != "project" {
+                continue;
+            }
+            let found = self
+                .repo
+                .find(doc_id(doc))
+                .await
+                .map_err(|_| NodeError::Stopped)?;
+            if let Some(handle) = found {
+                out.push((doc, handle.with_document(|d| d.get_heads())));
+            }
+        }
+        Ok(out)
+    }
+
     /// Documents on this device.
     pub fn documents(&self) -> Result<Vec<HeldDoc>, NodeError> {
         Ok(self

@@ -133,7 +133,7 @@ impl Service {
         }
         // The baseline now, so that a change made right after start (an
         // import, a sync) is told too.
-        let heads = Self::all_heads(&node).await;
+        let heads = Self::all_heads(&node).await.unwrap_or_default();
         let watcher = tokio::spawn(Self::watch(Arc::downgrade(&service), heads));
         let relay = tokio::spawn(Self::relay_loop(Arc::downgrade(&service)));
         lock(&service.tasks).extend([watcher, relay]);
@@ -526,18 +526,16 @@ impl Service {
         }
     }
 
-    /// The heads of every document held.
-    async fn all_heads(node: &Node) -> Heads {
-        let mut heads = Heads::new();
-        for doc in node.documents().unwrap_or_default() {
-            let Ok(id) = doc.id.parse::<DocId>() else {
-                continue;
-            };
-            if let Ok(h) = node.heads(id).await {
-                heads.insert(id, h);
+    /// The heads of every document held (`None` if the store cannot be
+    /// read now: the watcher keeps what it had and tries next tick).
+    async fn all_heads(node: &Node) -> Option<Heads> {
+        match node.all_heads().await {
+            Ok(h) => Some(h.into_iter().collect()),
+            Err(e) => {
+                tracing::warn!("documents not checked for changes: {e}");
+                None
             }
         }
-        heads
     }
 
     /// Notice changed documents (by heads, from `heads` on) and sync
@@ -547,7 +545,9 @@ impl Service {
         loop {
             tokio::time::sleep(WATCH_EVERY).await;
             let Some(service) = me.upgrade() else { return };
-            let now = Self::all_heads(&service.node).await;
+            let Some(now) = Self::all_heads(&service.node).await else {
+                continue;
+            };
             let changed: Vec<DocId> = now
                 .iter()
                 .filter(|(id, h)| heads.get(*id) != Some(*h))
