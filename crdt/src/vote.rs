@@ -100,11 +100,13 @@ pub enum BallotChoice {
 pub fn check_vote_options(method: VoteMethod, options: &[String]) -> Result<(), String> {
     let max = crate::limits::OPTIONS;
     match method {
-        VoteMethod::Consent if !options.is_empty() => Err("a consent vote has no options".into()),
-        VoteMethod::Consent => Ok(()),
-        _ if options.len() < 2 || options.len() > max => {
-            Err(format!("a vote has 2 to {max} options, one per line"))
+        VoteMethod::Consent if !options.is_empty() => {
+            Err("a consent vote has no options: people agree, abstain, disagree or block".into())
         }
+        VoteMethod::Consent => Ok(()),
+        _ if options.len() < 2 || options.len() > max => Err(format!(
+            "a vote needs 2 to {max} options (a consent vote needs none)"
+        )),
         VoteMethod::Score { max } if max == 0 || max > 10 => Err("scores go up to 1 to 10".into()),
         VoteMethod::Dot { dots } if dots == 0 || dots > 100 => {
             Err("a dot vote gives 1 to 100 dots".into())
