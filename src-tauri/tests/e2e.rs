@@ -396,6 +396,16 @@ async fn run(s: &Screen) {
     s.click("Votes").await;
     s.click("Open a vote").await;
     s.type_in("#vote-title", "Which shade first?").await;
+    // One option is refused, saying why, and nothing is opened.
+    s.type_in("#vote-options", "Trees").await;
+    s.find("details form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("open the vote");
+    let refused = s.shows("a vote needs 2 to 50 options").await;
+    assert!(refused.contains("That cannot be saved."), "{refused}");
+    assert!(refused.contains("No votes yet."), "{refused}");
     // WebDriver types a line break as the Enter key (U+E007).
     s.type_in("#vote-options", "Trees\u{E007}Awning").await;
     s.find("details form button[type=submit]")
