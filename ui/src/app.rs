@@ -140,12 +140,23 @@ pub fn use_fetch(
     tick: u64,
 ) -> UseStateHandle<Option<Result<Response, ApiError>>> {
     let state = use_state(|| None);
+    // Answers can arrive out of order (a slow one asked before a change,
+    // a fast one after): only the answer to the latest ask is shown.
+    let latest = use_mut_ref(|| 0u64);
     {
         let state = state.clone();
         use_effect_with((request, tick), move |(request, _)| {
             if let Some(request) = request.clone() {
+                let ask = {
+                    let mut n = latest.borrow_mut();
+                    *n += 1;
+                    *n
+                };
                 yew::platform::spawn_local(async move {
-                    state.set(Some(transport::call(request).await));
+                    let answer = transport::call(request).await;
+                    if *latest.borrow() == ask {
+                        state.set(Some(answer));
+                    }
                 });
             }
         });
