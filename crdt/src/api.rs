@@ -120,6 +120,15 @@ pub enum Request {
     },
 }
 
+/// A fixed number per member, the conversation's routing seed: a member is
+/// shown the same next statement until they vote, on every device (FNV-1a
+/// of the member id).
+pub fn routing_seed(me: &MemberId) -> u64 {
+    me.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 /// What the node answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "response", content = "body", rename_all = "kebab-case")]

@@ -19,6 +19,8 @@
 //!   [`vote`] (tallies) hold each concept's rules.
 //! - [`command`]: what members ask for, made into records.
 //! - [`verdict`]: why a record does not count.
+//! - [`sync_client`]: the automerge-repo sync protocol without IO (the
+//!   browser client carries it over a WebSocket).
 //!
 //! ## Trust in one paragraph
 //! Automerge lets any peer write anything, so nothing unsigned is believed.
@@ -45,6 +47,7 @@ pub mod project;
 pub mod record;
 pub mod space;
 pub mod survey;
+pub mod sync_client;
 pub mod text;
 pub mod topics;
 pub mod verdict;
