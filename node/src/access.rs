@@ -8,9 +8,14 @@
 //! device awaits after a join, if the peer accepted our knock. Everyone else
 //! gets nothing, and the refusal is logged.
 //!
-//! A connection whose peer id is not an `iroh:` id can only be one this
-//! node dialled itself (a relay the user named): the node accepts nothing
-//! but iroh connections, so such peers get every document this node holds.
+//! Browsers reach the node's tablets server ([`crate::web`]) and prove
+//! their member key by signing a challenge; samod then holds the
+//! connection to the peer id `web:<member id>`, judged the same way.
+//!
+//! A connection whose peer id is neither can only be one this node dialled
+//! itself (a relay the user named): the node accepts nothing but iroh
+//! connections and authenticated browsers, so such peers get every
+//! document this node holds.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -27,11 +32,18 @@ pub fn iroh_peer_id(member: &MemberId) -> PeerId {
     PeerId::from(format!("{IROH_PEER_PREFIX}{member}"))
 }
 
-/// The member behind an `iroh:` peer id, if it is one.
+/// The member behind an `iroh:` or `web:` peer id, if it is one.
 pub fn member_of_peer(peer: &PeerId) -> Option<MemberId> {
-    peer.as_str()
-        .strip_prefix(IROH_PEER_PREFIX)
+    let s = peer.as_str();
+    s.strip_prefix(IROH_PEER_PREFIX)
+        .or_else(|| s.strip_prefix(yoriai_crdt::sync_client::WEB_PEER_PREFIX))
         .and_then(|m| m.parse().ok())
+}
+
+/// Whether a peer id claims to be bound to a member (and so must be one).
+fn is_member_bound(peer: &PeerId) -> bool {
+    let s = peer.as_str();
+    s.starts_with(IROH_PEER_PREFIX) || s.starts_with(yoriai_crdt::sync_client::WEB_PEER_PREFIX)
 }
 
 /// What the policy knows: filled by [`crate::Node::refresh_access`].
@@ -117,7 +129,7 @@ impl MemberPolicy {
         match member_of_peer(peer) {
             Some(member) if table.admits(doc, &member) => ShareConfig::read_write(),
             Some(_) => ShareConfig::none(),
-            None if peer.as_str().starts_with(IROH_PEER_PREFIX) => ShareConfig::none(),
+            None if is_member_bound(peer) => ShareConfig::none(),
             None => ShareConfig::read_write(),
         }
     }

@@ -140,4 +140,7 @@ pub enum NodeError {
     /// Local-network sync could not start or failed.
     #[error("local network: {0}")]
     Lan(String),
+    /// The tablets server (web app and browser sync) could not start.
+    #[error("tablets server: {0}")]
+    Web(String),
 }

@@ -520,9 +520,12 @@ struct Knock {
 /// The answer to a knock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-enum KnockReply {
+pub(crate) enum KnockReply {
+    /// The device is a member now.
     Admitted,
+    /// This device does not hold the space.
     NotHere,
+    /// The domain does not admit the join.
     Refused { reason: String },
 }
 
@@ -551,6 +554,18 @@ async fn answer_knock(node: &Node, conn: iroh::endpoint::Connection) -> Result<(
 }
 
 async fn admit(node: &Node, peer: MemberId, knock: Knock) -> Result<KnockReply, NodeError> {
+    admit_join(node, peer, knock.space, knock.records).await
+}
+
+/// Append `peer`'s join records to `space` if the domain admits the join
+/// (a LAN knock, or a browser's knock at the tablets server).
+pub(crate) async fn admit_join(
+    node: &Node,
+    peer: MemberId,
+    space: DocId,
+    records: Vec<Vec<u8>>,
+) -> Result<KnockReply, NodeError> {
+    let knock = Knock { space, records };
     let held = node
         .documents()?
         .iter()

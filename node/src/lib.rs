@@ -18,6 +18,7 @@ pub mod llm;
 pub mod node;
 pub mod service;
 pub mod store;
+pub mod web;
 
 pub use error::{KeyError, NodeError, StoreError};
 pub use node::Node;

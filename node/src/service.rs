@@ -81,14 +81,6 @@ impl From<NodeError> for ApiError {
     }
 }
 
-/// A fixed number per member: the conversation shows them the same next
-/// statement until they vote (FNV-1a of the member id).
-fn seed_of(me: &yoriai_crdt::MemberId) -> u64 {
-    me.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
 fn invalid(detail: impl Into<String>) -> ApiError {
     ApiError {
         kind: ErrorKind::Invalid,
@@ -328,7 +320,7 @@ impl Service {
                 let (space, state) = node.project(project).await?;
                 // The analysis and topics take tens of milliseconds on a
                 // big discussion: off the async workers.
-                let seed = seed_of(&me);
+                let seed = yoriai_crdt::api::routing_seed(&me);
                 let page = tokio::task::spawn_blocking(move || {
                     InsightPage::build(&space, &state, &me, seed)
                 })

@@ -118,6 +118,7 @@ async fn main() {
         data: data.clone(),
         open: true,
         host_spaces: vec![],
+        web: None,
         limits: Limits {
             max_connections_per_address: 10_000,
             // Each client acknowledges every message it receives, so its

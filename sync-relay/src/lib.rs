@@ -1,8 +1,10 @@
 //! # yoriai-relay: a Yoriai node with a server policy
 //!
 //! Serves the automerge-repo sync protocol over WebSocket at `/` (where
-//! automerge-repo clients expect it) and `/healthz`, storing documents in
-//! the node's SQLite store. [`serve`] starts it and returns a [`Relay`]
+//! automerge-repo clients expect it) and `/sync` (where the web app dials
+//! it), the web app itself to browsers (the same page a facilitator's
+//! laptop serves), and `/healthz`, storing documents in the node's SQLite
+//! store. [`serve`] starts it and returns a [`Relay`]
 //! handle; `main.rs` is the command line around it.
 //!
 //! Each connection is guarded ([`guard`]): message size, message rate and
@@ -44,6 +46,9 @@ pub struct RelayConfig {
     pub host_spaces: Vec<yoriai_crdt::DocId>,
     /// Per-connection and per-address limits.
     pub limits: Limits,
+    /// Serve the web app (residents open the relay's address in a browser
+    /// and sync from there); `None`: sync only.
+    pub web: Option<yoriai_node::web::WebAssets>,
 }
 
 /// Why the relay could not start.
@@ -85,6 +90,7 @@ struct AppState {
     slots: guard::Slots,
     store: Store,
     registry: Arc<prometheus_client::registry::Registry>,
+    web: Option<yoriai_node::web::WebAssets>,
 }
 
 /// A running relay.
@@ -175,9 +181,11 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
     let acceptor = repo.make_acceptor(url).map_err(|_| RelayError::Stopped)?;
     let registry = Arc::new(metrics.registry());
     let app = Router::new()
-        .route("/", get(sync_socket))
+        .route("/", get(root))
+        .route("/sync", get(root))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
+        .route("/{*path}", get(web_file))
         .with_state(AppState {
             acceptor,
             limits: config.limits,
@@ -185,6 +193,7 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
             slots: guard::Slots::default(),
             store,
             registry,
+            web: config.web,
         });
     tracing::info!(%addr, data = %config.data.display(), "relay listening");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -208,6 +217,42 @@ pub async fn serve(config: RelayConfig) -> Result<Relay, RelayError> {
         shutdown: Some(tx),
         task,
     })
+}
+
+/// `/` and `/sync`: the sync protocol for a WebSocket, the web app's page
+/// for a browser.
+async fn root(
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    peer: ConnectInfo<SocketAddr>,
+    state: State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    match ws {
+        Ok(ws) => sync_socket(ws, peer, state).await,
+        Err(_) => web_page(&state, "index.html", &headers),
+    }
+}
+
+fn web_page(
+    state: &AppState,
+    path: &str,
+    headers: &axum::http::HeaderMap,
+) -> axum::response::Response {
+    match &state.web {
+        Some(assets) => yoriai_node::web::file_response(assets, path, headers),
+        None => yoriai_node::web::plain(
+            StatusCode::NOT_FOUND,
+            "this relay syncs Yoriai devices; it does not serve the web app",
+        ),
+    }
+}
+
+async fn web_file(
+    state: State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    web_page(&state, &path, &headers)
 }
 
 async fn sync_socket(

@@ -37,6 +37,13 @@ struct Args {
         value_delimiter = ','
     )]
     host_spaces: Vec<yoriai_crdt::DocId>,
+    /// The web app's folder (`ui/dist`, built by scripts/build-ui.sh),
+    /// served to browsers at `/`.
+    #[arg(long, env = "YORIAI_RELAY_WEB")]
+    web: Option<PathBuf>,
+    /// Do not serve the web app (sync only).
+    #[arg(long, env = "YORIAI_RELAY_NO_WEB")]
+    no_web: bool,
     /// Largest sync message accepted, in bytes.
     #[arg(long, env = "YORIAI_RELAY_MAX_MESSAGE_BYTES", default_value_t = Limits::default().max_message_bytes)]
     max_message_bytes: usize,
@@ -67,6 +74,8 @@ struct FileConfig {
     max_connections_per_address: Option<usize>,
     max_document_bytes: Option<u64>,
     log_format: Option<String>,
+    web: Option<PathBuf>,
+    no_web: Option<bool>,
 }
 
 fn settings() -> Result<(Args, PathBuf), String> {
@@ -122,6 +131,12 @@ fn settings() -> Result<(Args, PathBuf), String> {
         if let (false, Some(v)) = (given("log_format"), file.log_format) {
             args.log_format = v;
         }
+        if let (false, Some(v)) = (given("web"), file.web) {
+            args.web = Some(v);
+        }
+        if let (false, Some(v)) = (given("no_web"), file.no_web) {
+            args.no_web = v;
+        }
     }
     let data = args
         .data
@@ -156,6 +171,23 @@ async fn main() {
             std::process::exit(2);
         }
     }
+    let web = if args.no_web {
+        None
+    } else {
+        let assets = yoriai_node::web::WebAssets::Dir(
+            args.web
+                .clone()
+                .unwrap_or_else(yoriai_node::web::WebAssets::default_dir),
+        );
+        match assets.check() {
+            Ok(()) => Some(assets),
+            Err(e) => {
+                // Syncing matters more than the page: start without it.
+                tracing::warn!("not serving the web app: {e}");
+                None
+            }
+        }
+    };
     let relay = match serve(RelayConfig {
         listen: args.listen,
         data: data.clone(),
@@ -167,6 +199,7 @@ async fn main() {
             max_connections_per_address: args.max_connections_per_address,
             max_document_bytes: args.max_document_bytes,
         },
+        web,
     })
     .await
     {

@@ -60,6 +60,7 @@ async fn rule_breakers_are_refused_and_the_others_carry_on() {
         data: data.path().to_path_buf(),
         open: true,
         host_spaces: vec![],
+        web: None,
         limits: Limits {
             max_message_bytes: 64 * 1024,
             max_messages_per_second: 20,

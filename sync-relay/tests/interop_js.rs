@@ -65,6 +65,7 @@ async fn javascript_automerge_repo_and_samod_sync_through_the_relay_both_ways() 
         data: data.path().to_path_buf(),
         open: true,
         host_spaces: vec![],
+        web: None,
         limits: Default::default(),
     })
     .await

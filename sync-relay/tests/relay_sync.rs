@@ -20,6 +20,7 @@ async fn relay(dir: &std::path::Path) -> yoriai_relay::Relay {
         data: dir.to_path_buf(),
         open: true,
         host_spaces: vec![],
+        web: None,
         limits: Default::default(),
     })
     .await
@@ -207,6 +208,7 @@ async fn a_resident_joins_by_link_through_the_relay_and_offline_edits_converge()
         data: relay_dir.path().to_path_buf(),
         open: true,
         host_spaces: vec![],
+        web: None,
         limits: Default::default(),
     })
     .await
@@ -276,6 +278,7 @@ async fn the_relay_answers_health_checks_and_needs_a_policy() {
             data: dir.path().to_path_buf(),
             open: false,
             host_spaces: vec![],
+            web: None,
             limits: Default::default(),
         })
         .await,
@@ -309,6 +312,7 @@ async fn a_relay_hosting_one_space_refuses_the_documents_of_others() {
         data: relay_dir.path().to_path_buf(),
         open: false,
         host_spaces: vec![space],
+        web: None,
         limits: Default::default(),
     })
     .await
