@@ -16,13 +16,19 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ];
 fi
 
 echo "== yoriai-ui for wasm32"
-cargo build -p yoriai-ui --lib --target wasm32-unknown-unknown --release --locked
+cargo build -p yoriai-ui --lib --target wasm32-unknown-unknown --profile web --locked
 out=ui/dist
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
-wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/yoriai_ui.wasm"
-cp ui/index.html ui/main.js ui/style.css "$out.tmp/"
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir "$out.tmp" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/yoriai_ui.wasm"
+cp ui/index.html ui/main.js ui/style.css ui/manifest.webmanifest "$out.tmp/"
+# The service worker caches this build as one version (browsers load
+# the app offline from it).
+version=$(cat "$out.tmp"/* | sha256sum | cut -c1-16)
+sed "s/__VERSION__/$version/" ui/sw.js > "$out.tmp/sw.js"
+# Served compressed to browsers that accept it (node/src/web.rs).
+gzip -9 -k -n "$out.tmp/yoriai_ui_bg.wasm" "$out.tmp/yoriai_ui.js"
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "== ui/dist: $(du -sh "$out" | cut -f1) ($(ls "$out" | tr '\n' ' '))"

@@ -29,6 +29,7 @@ hours-ago = { $n ->
 ## First start
 welcome-title = Welcome to Yoriai
 welcome-intro = Yoriai is where neighbours raise ideas, discuss them and decide together. It works without the internet: what you write is kept on this device and shared when another device or the relay is reachable.
+welcome-invited = You have been invited to join. Choose the name others will see; then you are in. What you write stays in this browser and is shared whenever the facilitator's laptop or the relay is reachable.
 display-name = Display name
 display-name-hint = Others in your spaces see this name. You can change it later.
 continue = Continue

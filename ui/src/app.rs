@@ -266,6 +266,9 @@ pub fn app() -> Html {
     let sync = use_state(SyncStatus::default);
     let error = use_state(|| None::<ApiError>);
     let now = use_state(now_ms);
+    // An invitation in the address (a resident scanned the facilitator's
+    // QR code): joined as soon as the device has a display name.
+    let invite = use_state(transport::take_join_link);
 
     // Events from the node: refetch on change, update the indicator.
     {
@@ -309,10 +312,25 @@ pub fn app() -> Html {
         let sync = sync.clone();
         let route = route.clone();
         let error = error.clone();
+        let invite = invite.clone();
+        let refresh = tick.dispatcher();
         use_effect_with(tick.0, move |_| {
             yew::platform::spawn_local(async move {
                 match transport::call(Request::Session).await {
                     Ok(Response::Session(s)) => {
+                        if let (Some(link), Some(_)) = ((*invite).clone(), &s.display_name) {
+                            invite.set(None);
+                            match transport::call(Request::JoinSpace { link }).await {
+                                Ok(Response::Opened(o)) => {
+                                    remember_space(Some(o.space));
+                                    route.set(Some(Route::Space(o.space)));
+                                    refresh.dispatch(());
+                                    return;
+                                }
+                                Ok(_) => {}
+                                Err(e) => error.set(Some(e)),
+                            }
+                        }
                         if route.is_none() {
                             // The space used last, or the only one.
                             let named: Vec<DocId> = s
@@ -390,7 +408,7 @@ pub fn app() -> Html {
             <p class="loading" role="status">{ ctx.t("loading") }</p>
         },
         (Some(s), Some(_)) if s.display_name.is_none() || s.spaces.is_empty() => html! {
-            <views::welcome::Welcome session={s.clone()} />
+            <views::welcome::Welcome session={s.clone()} invited={invite.is_some()} />
         },
         (Some(s), Some(r)) => match r.clone() {
             Route::Home => html! { <views::space::SpaceList session={s.clone()} /> },

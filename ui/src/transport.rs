@@ -1,7 +1,8 @@
-//! How the UI reaches its node: the typed API of `yoriai_crdt::api`,
-//! carried by the desktop shell as the Tauri command `api` and the event
-//! `yoriai-event`. A browser front end swaps this module's transport and
-//! keeps every screen.
+//! How the UI reaches its node: the typed API of `yoriai_crdt::api`.
+//! Inside the desktop app it is carried by the shell as the Tauri command
+//! `api` and the event `yoriai-event`; in a plain browser the page runs its
+//! own node ([`crate::browser`]) and answers in-page. Every screen is the
+//! same either way.
 
 use yoriai_crdt::api::{ApiError, Event, Request, Response};
 
@@ -36,7 +37,17 @@ mod imp {
         serde_wasm_bindgen::Serializer::json_compatible()
     }
 
+    /// Whether the page runs inside the desktop app.
+    pub(super) fn in_app() -> bool {
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
+            .map(|v| !v.is_undefined())
+            .unwrap_or(false)
+    }
+
     pub(super) async fn call(request: Request) -> Result<Response, ApiError> {
+        if !in_app() {
+            return crate::browser::call(request).await;
+        }
         use serde::Serialize;
         let invoke = tauri(&["core", "invoke"])?;
         let args = js_sys::Object::new();
@@ -67,6 +78,9 @@ mod imp {
     }
 
     pub(super) fn listen(on_event: impl Fn(Event) + 'static) -> Result<(), ApiError> {
+        if !in_app() {
+            return crate::browser::listen(on_event);
+        }
         let listen = tauri(&["event", "listen"])?;
         let cb = Closure::<dyn Fn(JsValue)>::new(move |msg: JsValue| {
             let payload =
@@ -80,6 +94,21 @@ mod imp {
         // The listener lives as long as the page.
         cb.forget();
         Ok(())
+    }
+
+    pub(super) fn take_join_link() -> Option<String> {
+        let w = web_sys::window()?;
+        let loc = w.location();
+        let hash = loc.hash().ok()?;
+        if !hash.starts_with("#join=") {
+            return None;
+        }
+        let href = loc.href().ok()?;
+        // Used once: a reload does not join again.
+        if let (Ok(h), Ok(path)) = (w.history(), loc.pathname()) {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
+        Some(href)
     }
 }
 
@@ -102,6 +131,14 @@ mod imp {
     pub(super) fn listen(_on_event: impl Fn(Event) + 'static) -> Result<(), ApiError> {
         Err(native())
     }
+
+    pub(super) fn in_app() -> bool {
+        false
+    }
+
+    pub(super) fn take_join_link() -> Option<String> {
+        None
+    }
 }
 
 /// Ask the node.
@@ -112,4 +149,15 @@ pub async fn call(request: Request) -> Result<Response, ApiError> {
 /// Receive the node's events for as long as the page lives.
 pub fn listen(on_event: impl Fn(Event) + 'static) -> Result<(), ApiError> {
     imp::listen(on_event)
+}
+
+/// Whether the page runs inside the desktop app (not a plain browser).
+pub fn in_app() -> bool {
+    imp::in_app()
+}
+
+/// The invitation the page was opened with (`…/#join=yoriai:…`, from a
+/// facilitator's QR code), taken once.
+pub fn take_join_link() -> Option<String> {
+    imp::take_join_link()
 }

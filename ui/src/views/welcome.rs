@@ -12,6 +12,9 @@ use crate::app::{act, Ctx, Route};
 pub struct WelcomeProps {
     /// The session.
     pub session: Session,
+    /// The page was opened with an invitation (joined once a name is set).
+    #[prop_or_default]
+    pub invited: bool,
 }
 
 /// The first-start screen.
@@ -40,7 +43,7 @@ pub fn welcome(props: &WelcomeProps) -> Html {
         return html! {
             <section class="welcome card">
                 <h1>{ ctx.t("welcome-title") }</h1>
-                <p>{ ctx.t("welcome-intro") }</p>
+                <p>{ ctx.t(if props.invited { "welcome-invited" } else { "welcome-intro" }) }</p>
                 <form onsubmit={submit}>
                     <label for="display-name">{ ctx.t("display-name") }</label>
                     <input id="display-name" name="display-name" required=true maxlength="80"
@@ -124,11 +127,13 @@ pub fn welcome(props: &WelcomeProps) -> Html {
                         oninput={bind_area(&link)} />
                     <button class="primary" type="submit">{ ctx.t("join") }</button>
                 </form>
+                if crate::transport::in_app() || cfg!(not(target_arch = "wasm32")) {
                 <div class="card">
                     <h2>{ ctx.t("demo-space") }</h2>
                     <p class="hint">{ ctx.t("demo-space-hint") }</p>
                     <button class="secondary" onclick={demo} disabled={*busy}>{ ctx.t("load-demo") }</button>
                 </div>
+                }
             </div>
         </section>
     }
