@@ -20,6 +20,16 @@ echo "== npm install (tests/interop, as pinned by its lockfile)"
 # registry addresses (as configured here); `npm install` honours the lock.
 (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
 
+# The web app in a browser: Debian's Chromium, driven by playwright-core,
+# audited by axe-core (tests/browser, as pinned by its lockfile).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+echo "== npm install (tests/browser, as pinned by its lockfile)"
+(cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
+
 # The end-to-end test of the desktop app: a virtual display, Debian's
 # WebKitWebDriver, ImageMagick, and tauri-driver (built once into $YORIAI_TOOLS).
 e2e_missing=()
@@ -54,6 +64,8 @@ cargo build -p yoriai-crdt --target wasm32-unknown-unknown --locked
 if [ "$(id -u)" = 0 ]; then export YORIAI_REQUIRE_NETNS="${YORIAI_REQUIRE_NETNS:-1}"; fi
 # The app's end-to-end test must run here (it saves docs/screenshots/).
 export YORIAI_REQUIRE_E2E="${YORIAI_REQUIRE_E2E:-1}"
+# And the browser test (it saves docs/screenshots/tablet-*.png).
+export YORIAI_REQUIRE_BROWSER="${YORIAI_REQUIRE_BROWSER:-1}"
 
 echo "== tests"
 cargo test --workspace --locked

@@ -63,6 +63,14 @@ pub enum InvitationError {
 }
 
 impl Invitation {
+    /// The web address that opens the app at `base` (`http://HOST:PORT`)
+    /// and joins with this invitation.
+    pub fn to_web_address(&self, base: &str) -> String {
+        let link = self.to_link();
+        let code = link.strip_prefix(PREFIX).unwrap_or(&link);
+        format!("{}/#join={code}", base.trim_end_matches('/'))
+    }
+
     /// The link text.
     pub fn to_link(&self) -> String {
         // Encoding our own plain struct cannot fail.
@@ -80,7 +88,8 @@ impl Invitation {
         let encoded = if let Some(rest) = link.strip_prefix(PREFIX) {
             rest
         } else if let Some(i) = link.find("#join=") {
-            &link[i + "#join=".len()..]
+            let rest = &link[i + "#join=".len()..];
+            rest.strip_prefix(PREFIX).unwrap_or(rest)
         } else {
             return Err(InvitationError::NotALink);
         };

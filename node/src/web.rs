@@ -397,3 +397,34 @@ async fn sync_socket(
             }
         })
 }
+
+/// The addresses tablets can open: `http://ADDR:PORT/#join=CODE` for each
+/// of this machine's IPv4 addresses on the LAN when listening on all of
+/// them (loopback last), or the one address listened on.
+pub fn join_urls(
+    listening: SocketAddr,
+    invitation: &yoriai_crdt::invitation::Invitation,
+) -> Vec<String> {
+    let port = listening.port();
+    let mut ips: Vec<std::net::IpAddr> = if listening.ip().is_unspecified() {
+        let mut v: Vec<std::net::IpAddr> = netdev::get_interfaces()
+            .into_iter()
+            .flat_map(|i| i.ipv4.into_iter().map(|n| std::net::IpAddr::V4(n.addr())))
+            .filter(|ip| !ip.is_loopback())
+            .collect();
+        v.push(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        v
+    } else {
+        vec![listening.ip()]
+    };
+    ips.dedup();
+    ips.into_iter()
+        .map(|ip| {
+            let host = match ip {
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                v4 => v4.to_string(),
+            };
+            invitation.to_web_address(&format!("http://{host}:{port}"))
+        })
+        .collect()
+}

@@ -459,7 +459,7 @@ async fn run(s: &Screen) {
 
     // The demo's workshop conversation: one statement at a time, the
     // opinion map, and the projector view.
-    s.click("Home: your spaces").await;
+    s.click("Yoriai · Home: your spaces").await;
     s.click("Load the demo").await;
     s.shows("Renovating Sakura Park").await;
     s.click("Conversation").await;

@@ -433,9 +433,11 @@ pub fn app() -> Html {
             <div class={class} lang={display.lang.tag()}>
                 <a class="skip" href="#main">{ ctx.t("skip-to-content") }</a>
                 <header class="bar">
+                    // The accessible name starts with the visible text
+                    // (WCAG 2.5.3), then says where it goes.
                     <button class="brand" onclick={ctx.go.reform(|_| Route::Home)}
-                        aria-label={ctx.t("home")}>
-                        <span class="mark" aria-hidden="true">{ "寄" }</span>
+                        aria-label={format!("{} · {}", ctx.t("app-name"), ctx.t("home"))}>
+                        <span class="mark" aria-hidden="true"></span>
                         <span>{ ctx.t("app-name") }</span>
                     </button>
                     <views::sync::SyncIndicator status={(*sync).clone()} />

@@ -238,6 +238,11 @@ impl Browser {
     }
 
     fn reconnect_later(self: &Rc<Self>) {
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        if !online {
+            // The "online" event reconnects.
+            return;
+        }
         let delay = self.backoff_ms.get();
         self.backoff_ms.set((delay * 2).min(MAX_BACKOFF_MS));
         let me = self.clone();
@@ -443,6 +448,21 @@ async fn start() -> Result<Rc<Browser>, ApiError> {
         });
         let _ = w.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
         online.forget();
+        // Off the network (the tablet left the Wi-Fi): say so now rather
+        // than when a dead socket times out, and wait for "online".
+        let me = node.clone();
+        let offline = Closure::<dyn Fn()>::new(move || {
+            me.generation.set(me.generation.get().wrapping_add(1));
+            if let Some(ws) = me.socket.borrow_mut().take() {
+                let _ = ws.close();
+            }
+            me.engine
+                .borrow_mut()
+                .connection_closed(Some("this device is offline".into()));
+            me.emit_status();
+        });
+        let _ = w.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        offline.forget();
     }
     node.connect();
     Ok(node)
@@ -483,6 +503,8 @@ async fn node() -> Result<Rc<Browser>, ApiError> {
 pub async fn call(request: Request) -> Result<Response, ApiError> {
     let n = node().await?;
     let sync_now = matches!(request, Request::SyncNow);
+    // A join knocks at the laptop before its space can be asked for.
+    let joined = matches!(request, Request::JoinSpace { .. });
     let result = n.engine.borrow_mut().handle(request);
     let (response, changed) = result?;
     // Kept before the screen hears it worked.
@@ -492,6 +514,10 @@ pub async fn call(request: Request) -> Result<Response, ApiError> {
         if n.socket.borrow().is_none() {
             n.connect();
         }
+    }
+    if joined {
+        n.backoff_ms.set(1_000);
+        n.connect();
     }
     n.push();
     if !changed.is_empty() {

@@ -129,6 +129,23 @@ enum Command {
         #[arg(long)]
         relay: Option<String>,
     },
+    /// Let tablets join from a browser: serve the web app and a sync
+    /// endpoint on the local network, and print the address (with a fresh
+    /// invitation) to open or scan. Runs until Ctrl-C.
+    Tablets {
+        /// The space.
+        space: String,
+        /// Where to listen (all addresses by default, so tablets reach it).
+        #[arg(long, default_value = "0.0.0.0:8480")]
+        listen: std::net::SocketAddr,
+        /// The role the invitation gives.
+        #[arg(long, default_value = "resident")]
+        role: String,
+        /// The web app's folder (default: ui/dist of this build, or
+        /// $YORIAI_WEB_DIR).
+        #[arg(long)]
+        web: Option<std::path::PathBuf>,
+    },
     /// Write a space (or one project of it) to a file, to carry on a USB stick.
     Export {
         /// The space.
@@ -1136,6 +1153,56 @@ async fn run(cli: &Cli, node: &Arc<Node>) -> Result<()> {
             let status = lan.status().await?;
             lan.shutdown().await;
             out(cli, json!(status), || render_peers(&status));
+        }
+        Command::Tablets {
+            space,
+            listen,
+            role,
+            web,
+        } => {
+            let space = parse_doc(space, "space")?;
+            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
+            let assets = yoriai_node::web::WebAssets::Dir(
+                web.clone()
+                    .unwrap_or_else(yoriai_node::web::WebAssets::default_dir),
+            );
+            let inv = node
+                .invite(
+                    space,
+                    NewInvitation {
+                        role,
+                        max_uses: None,
+                        note: "tablets".into(),
+                        relays: vec![],
+                    },
+                )
+                .await?;
+            let server = yoriai_node::web::serve(
+                node.clone(),
+                yoriai_node::web::WebOptions {
+                    listen: *listen,
+                    assets,
+                },
+            )
+            .await?;
+            let urls = yoriai_node::web::join_urls(server.addr(), &inv);
+            out(cli, json!({"urls": urls, "link": inv.to_link()}), || {
+                let mut s = format!("Tablets can open Yoriai and join as {} at:\n", role.name());
+                for u in &urls {
+                    s.push_str(&format!("  {u}\n"));
+                }
+                s.push_str("Ctrl-C to stop.");
+                s
+            });
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            server.shutdown().await;
         }
         Command::Serve { net, relay } => {
             let lan = Lan::start(node.clone(), net.options()?).await?;

@@ -61,6 +61,7 @@ pub fn votes(props: &DecideProps) -> Html {
     let page = &props.page;
     html! {
         <>
+            <h2 class="sr-only">{ ctx.t("tab-votes") }</h2>
             if page.can.manage { <OpenVote project={page.overview.id} /> }
             if page.votes.is_empty() { <p class="empty">{ ctx.t("no-votes") }</p> }
             { for page.votes.iter().map(|v| {
@@ -399,6 +400,7 @@ pub fn surveys(props: &DecideProps) -> Html {
     let page = &props.page;
     html! {
         <>
+            <h2 class="sr-only">{ ctx.t("tab-surveys") }</h2>
             if page.can.manage { <NewSurvey project={page.overview.id} /> }
             if page.surveys.is_empty() { <p class="empty">{ ctx.t("no-surveys") }</p> }
             { for page.surveys.iter().map(|s| html! {

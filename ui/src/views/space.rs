@@ -71,6 +71,13 @@ pub fn space_page(props: &SpacePageProps) -> Html {
     let state = use_fetch(Some(Request::Space { space: props.space }), ctx.tick);
     match &*state {
         Some(Ok(Response::Space(home))) => html! { <SpaceHomeView home={home.clone()} /> },
+        // Joined, and waiting for a member's device or the relay to send it.
+        Some(Err(e)) if e.kind == yoriai_crdt::api::ErrorKind::NotFound => html! {
+            <section class="card awaiting" role="status">
+                <h1>{ ctx.t("space-awaited") }</h1>
+                <p class="muted">{ ctx.t("space-awaited-hint") }</p>
+            </section>
+        },
         other => pending(&ctx, other),
     }
 }

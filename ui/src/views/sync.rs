@@ -36,9 +36,13 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
     };
     html! {
         <details class={classes!("sync", class)}>
-            <summary aria-label={format!("{}: {}. {}", ctx.t("sync-status"), ctx.t(id), last)}>
+            // Named by its visible text (WCAG 2.5.3), with what it is for
+            // screen readers first.
+            <summary>
+                <span class="sr-only">{ format!("{}: ", ctx.t("sync-status")) }</span>
                 <span class="dot" aria-hidden="true"></span>
                 <span class="state" role="status">{ ctx.t(id) }</span>
+                <span class="sr-only">{ ". " }</span>
                 <span class="last muted">{ last.clone() }</span>
             </summary>
             <div class="sync-panel">

@@ -1,0 +1,262 @@
+// A resident's tablet, in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core), against a laptop serving Yoriai on 127.0.0.1.
+//
+//   node flow.mjs JOIN_URL SCREENSHOT_DIR
+//
+// Joins by the invitation address, posts an idea, goes offline, comments
+// and votes, reloads offline (the service worker serves the app, IndexedDB
+// the documents), then prints "STEP offline-done" and waits for a line on
+// stdin (the Rust test checks the laptop has none of the offline work
+// yet), comes back online and waits until the indicator says "Up to date".
+// Along the way axe-core audits every main screen in both languages and
+// tablet-sized screenshots are written. The last line is
+// "RESULT {json}"; any failure exits non-zero with the reason.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const [joinUrl, shotDir] = process.argv.slice(2);
+const WAIT = 20000;
+const input = readline.createInterface({ input: process.stdin });
+const lines = input[Symbol.asyncIterator]();
+
+const fail = async (msg, page) => {
+  console.error(`browser flow: ${msg}`);
+  if (page) {
+    try {
+      console.error((await page.locator("body").innerText()).slice(0, 3000));
+      await page.screenshot({ path: path.join(shotDir, "failure-tablet.png") });
+    } catch (_) {}
+  }
+  process.exit(2);
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+// A mid-range tablet held upright.
+const context = await browser.newContext({
+  viewport: { width: 820, height: 1180 },
+  deviceScaleFactor: 1,
+  isMobile: false,
+  hasTouch: true,
+});
+const page = await context.newPage();
+const logs = [];
+page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+
+const step = async (what, fn) => {
+  try {
+    return await fn();
+  } catch (e) {
+    console.error(logs.slice(-20).join("\n"));
+    await fail(`${what}: ${e.message}`, page);
+  }
+};
+const shows = (text) => page.getByText(text, { exact: false }).first().waitFor({ timeout: WAIT });
+const button = (name) => page.getByRole("button", { name, exact: true }).first();
+const click = async (name) => button(name).click({ timeout: WAIT });
+const indicator = () => page.locator(".sync summary").first();
+const waitIndicator = async (text) => {
+  await page.waitForFunction(
+    (t) => document.querySelector(".sync summary")?.innerText.includes(t),
+    text,
+    { timeout: WAIT },
+  );
+};
+const audits = {};
+const audit = async (name) => {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  audits[name] = result.length;
+  if (result.length > 0) {
+    // All screens are audited; the flow fails at the end with every finding.
+    found.push(`${name}: ${JSON.stringify(result, null, 1)}`);
+    await page.screenshot({ path: path.join(shotDir, `failure-axe-${name}.png`) });
+  }
+};
+const found = [];
+const shot = async (name) => {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shotDir, `tablet-${name}.png`) });
+};
+const language = async (native) => {
+  await click(native);
+  await page.waitForTimeout(200);
+};
+
+// First load, timed, with the bytes it took.
+const started = Date.now();
+await step("first load", async () => {
+  await page.goto(joinUrl);
+  await page.locator("#display-name").waitFor({ timeout: WAIT });
+});
+const firstLoadMs = Date.now() - started;
+const transferred = await page.evaluate(() =>
+  performance
+    .getEntriesByType("navigation")
+    .concat(performance.getEntriesByType("resource"))
+    .reduce((sum, e) => sum + (e.transferSize || 0), 0),
+);
+
+await step("welcome", async () => {
+  await language("日本語");
+  await shows("招待されています");
+  await audit("welcome-ja");
+  await shot("welcome-ja");
+  await language("English");
+  await shows("You have been invited to join");
+  await audit("welcome-en");
+  await shot("welcome-en");
+});
+
+await step("join", async () => {
+  await page.locator("#display-name").fill("Hana 花");
+  await click("Continue");
+  // The space arrives from the laptop, then its project.
+  await shows("Riverside park");
+  await waitIndicator("Up to date");
+  await audit("space-en");
+  await shot("space-en");
+});
+
+await step("post an idea", async () => {
+  await page.getByRole("button", { name: /Riverside park/ }).first().click({ timeout: WAIT });
+  await click("Ideas");
+  await page.locator("#idea-title").fill("A bench by the river");
+  await page.locator("#idea-body").fill("Somewhere to rest in the shade.");
+  await click("Post idea");
+  await shows("A bench by the river");
+  await waitIndicator("Up to date");
+  await audit("project-en");
+  await shot("project-en");
+});
+
+await step("go offline", async () => {
+  await context.setOffline(true);
+  await waitIndicator("Offline");
+});
+
+await step("comment offline", async () => {
+  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await shows("Proposal");
+  await page.locator("label[for='stance-for-top']").click({ timeout: WAIT });
+  await page.locator("#comment-top").fill("Written offline: yes, with a roof.");
+  await click("Post comment");
+  await shows("Written offline: yes, with a roof.");
+  await audit("idea-en");
+  await shot("idea-offline-en");
+});
+
+await step("vote offline", async () => {
+  await page.locator("button.back").first().click({ timeout: WAIT });
+  await click("Votes");
+  await page.locator(".vote label.radio").first().click({ timeout: WAIT });
+  await click("Cast my vote");
+  await shows("You voted");
+  await audit("votes-en");
+  await shot("votes-en");
+});
+
+await step("reload offline", async () => {
+  await page.reload();
+  // The app comes from the service worker, the work from IndexedDB.
+  await shows("Riverside park");
+  await waitIndicator("Offline");
+  await page.getByRole("button", { name: /Riverside park/ }).first().click({ timeout: WAIT });
+  await click("Votes");
+  await shows("You voted");
+  await click("Ideas");
+  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await shows("Written offline: yes, with a roof.");
+});
+
+console.log("STEP offline-done");
+const go = await lines.next();
+if (go.done) await fail("the test went away");
+
+await step("back online", async () => {
+  await context.setOffline(false);
+  await waitIndicator("Up to date");
+});
+
+// The other main screens, audited in English, then everything in Japanese.
+await step("conversation and insight", async () => {
+  await page.locator("button.back").first().click({ timeout: WAIT });
+  await click("Conversation");
+  await page.locator(".next-statement button.agree").first().click({ timeout: WAIT });
+  await audit("conversation-en");
+  await click("Insight");
+  await shows("Topics");
+  await audit("insight-en");
+  await click("Settings");
+  await audit("settings-en");
+});
+
+await step("japanese", async () => {
+  await language("日本語");
+  await audit("settings-ja");
+  await page.locator("button.brand").click();
+  await shows("Minato ward");
+  await audit("home-ja");
+  await page.getByRole("button", { name: /Minato ward/ }).first().click({ timeout: WAIT });
+  await shows("Riverside park");
+  await audit("space-ja");
+  await shot("space-ja");
+  await page.getByRole("button", { name: /Riverside park/ }).first().click({ timeout: WAIT });
+  await click("アイデア");
+  await audit("project-ja");
+  await shot("project-ja");
+  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await shows("Written offline: yes, with a roof.");
+  await audit("idea-ja");
+  await shot("idea-ja");
+  await page.locator("button.back").first().click({ timeout: WAIT });
+  await click("投票");
+  await audit("votes-ja");
+  await shot("votes-ja");
+  await click("対話");
+  await audit("conversation-ja");
+  await shot("conversation-ja");
+  await click("分析");
+  await audit("insight-ja");
+  await shot("insight-ja");
+});
+
+if (found.length > 0) {
+  await fail(`axe found violations:\n${found.join("\n")}`);
+}
+const result = {
+  firstLoadMs,
+  transferredBytes: transferred,
+  audits,
+  violations: Object.values(audits).reduce((a, b) => a + b, 0),
+  screens: Object.keys(audits).length,
+};
+console.log(`RESULT ${JSON.stringify(result)}`);
+await browser.close();
+input.close();
+process.exit(0);
