@@ -118,6 +118,15 @@ pub enum Request {
         /// The project.
         project: DocId,
     },
+    /// "Let tablets join": serve the web app and browser sync on the LAN
+    /// (the desktop app only) and make a fresh resident invitation to the
+    /// space, as addresses to open or scan.
+    LetTabletsJoin {
+        /// The space.
+        space: DocId,
+    },
+    /// Stop serving tablets (they keep their work and sync later).
+    StopTablets,
 }
 
 /// A fixed number per member, the conversation's routing seed: a member is
@@ -151,6 +160,8 @@ pub enum Response {
     Sync(SyncStatus),
     /// To [`Request::Insight`].
     Insight(Box<InsightPage>),
+    /// To [`Request::LetTabletsJoin`].
+    Tablets(TabletsLink),
     /// Done; nothing to show.
     Done,
 }
@@ -165,6 +176,16 @@ pub struct Opened {
     /// For a join: whether the space is here yet (an offline join waits
     /// for a member device or the relay).
     pub arrived: bool,
+}
+
+/// Where tablets open the app and join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabletsLink {
+    /// `http://ADDR:PORT/#join=…`, one per LAN address of this device
+    /// (the first is the one to show as a QR code).
+    pub urls: Vec<String>,
+    /// The invitation inside them.
+    pub invitation: RecordId,
 }
 
 /// A failure a screen can explain.

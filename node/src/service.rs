@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use yoriai_crdt::api::{
     ApiError, ErrorKind, Event, IdeaPage, InsightPage, InvitationLink, LanState, Opened, PeerInfo,
     ProjectPage, RelayStatus, Request, Response, Session, SpaceHome, SpaceSummary, SyncStatus,
-    Visit,
+    TabletsLink, Visit,
 };
 use yoriai_crdt::command::{NewInvitation, NewProject};
 use yoriai_crdt::{DocId, SpaceCommand};
@@ -34,11 +34,20 @@ const RELAY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Each document's heads, to notice changes.
 type Heads = HashMap<DocId, Vec<yoriai_crdt::automerge::ChangeHash>>;
 
+/// Where "Let tablets join" listens first (all addresses, so tablets on
+/// the Wi-Fi reach it); another free port if it is taken.
+pub const TABLETS_LISTEN: &str = "0.0.0.0:8480";
+
 /// How the service runs.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceOptions {
     /// Run the LAN service with these options (`None`: no LAN sync).
     pub lan: Option<LanOptions>,
+    /// The web app to serve tablets ("Let tablets join"); `None`: the
+    /// request is refused.
+    pub web: Option<crate::web::WebAssets>,
+    /// Where to serve tablets (default [`TABLETS_LISTEN`]).
+    pub tablets_listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +67,9 @@ pub struct Service {
     events: broadcast::Sender<Event>,
     relay_kick: tokio::sync::Notify,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    web: Option<crate::web::WebAssets>,
+    tablets_listen: Option<std::net::SocketAddr>,
+    tablets: tokio::sync::Mutex<Option<crate::web::WebServer>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -100,6 +112,9 @@ impl Service {
             events,
             relay_kick: tokio::sync::Notify::new(),
             tasks: Mutex::new(Vec::new()),
+            web: options.web.clone(),
+            tablets_listen: options.tablets_listen,
+            tablets: tokio::sync::Mutex::new(None),
         });
         if let Some(opts) = options.lan {
             match Lan::start(node.clone(), opts).await {
@@ -139,6 +154,9 @@ impl Service {
         }
         if let Some(lan) = self.lan.lock().await.take() {
             lan.shutdown().await;
+        }
+        if let Some(web) = self.tablets.lock().await.take() {
+            web.shutdown().await;
         }
         self.node.clone()
     }
@@ -353,6 +371,15 @@ impl Service {
                 )?;
                 Response::Done
             }
+            Request::LetTabletsJoin { space } => {
+                Response::Tablets(self.let_tablets_join(space).await?)
+            }
+            Request::StopTablets => {
+                if let Some(web) = self.tablets.lock().await.take() {
+                    web.shutdown().await;
+                }
+                Response::Done
+            }
             Request::SyncNow => {
                 self.relay_kick.notify_one();
                 if let Some(lan) = self.lan.lock().await.as_ref() {
@@ -361,6 +388,76 @@ impl Service {
                 self.refresh_sync().await;
                 Response::Sync(self.sync_status())
             }
+        })
+    }
+
+    /// Serve tablets (if not yet) and make a fresh resident invitation.
+    async fn let_tablets_join(&self, space: DocId) -> Result<TabletsLink, ApiError> {
+        let Some(assets) = self.web.clone() else {
+            return Err(ApiError {
+                kind: ErrorKind::Other,
+                detail: "this build has no web app to serve tablets".into(),
+            });
+        };
+        // Staff only: the same rule as any invitation, checked first.
+        let state = self.node.space_state(space).await?;
+        if !yoriai_crdt::api::Capabilities::of(state.current_role(&self.node.member())).invite {
+            return Err(ApiError {
+                kind: ErrorKind::NotAllowed,
+                detail: "only staff can let tablets join".into(),
+            });
+        }
+        let mut running = self.tablets.lock().await;
+        if running.is_none() {
+            let preferred = self
+                .tablets_listen
+                .unwrap_or_else(|| TABLETS_LISTEN.parse().unwrap_or_else(|_| unreachable!()));
+            let start = |listen| {
+                crate::web::serve(
+                    self.node.clone(),
+                    crate::web::WebOptions {
+                        listen,
+                        assets: assets.clone(),
+                    },
+                )
+            };
+            let server = match start(preferred).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::info!("{e}; using another port");
+                    let mut any = preferred;
+                    any.set_port(0);
+                    start(any).await?
+                }
+            };
+            *running = Some(server);
+        }
+        let addr = running.as_ref().map(|s| s.addr()).ok_or(ApiError {
+            kind: ErrorKind::Other,
+            detail: "the tablets server stopped".into(),
+        })?;
+        drop(running);
+        let relays: Vec<String> = lock(&self.sync)
+            .relay
+            .iter()
+            .map(|r| r.url.clone())
+            .collect();
+        let inv = self
+            .node
+            .invite(
+                space,
+                yoriai_crdt::command::NewInvitation {
+                    role: yoriai_crdt::Role::Resident,
+                    max_uses: None,
+                    note: "tablets".into(),
+                    relays,
+                },
+            )
+            .await?;
+        let _ = self.events.send(Event::Changed { docs: vec![space] });
+        Ok(TabletsLink {
+            urls: crate::web::join_urls(addr, &inv),
+            invitation: inv.invite_record().map_err(|e| invalid(e.to_string()))?.id,
         })
     }
 

@@ -141,7 +141,12 @@ struct AppState {
     assets: WebAssets,
     acceptor: samod::AcceptorHandle,
     challenges: Arc<Mutex<HashMap<String, Instant>>>,
+    knocks: Arc<Mutex<std::collections::VecDeque<Instant>>>,
 }
+
+/// Knocks judged per minute, in all (as on the LAN: a room joining at
+/// once fits; a stranger cannot keep the laptop busy judging forgeries).
+const KNOCKS_PER_MINUTE: usize = 60;
 
 /// A running tablets server. Stop it with [`WebServer::shutdown`].
 #[derive(Debug)]
@@ -186,6 +191,7 @@ pub async fn serve(node: Arc<Node>, options: WebOptions) -> Result<WebServer, No
         assets: options.assets,
         acceptor: acceptor.clone(),
         challenges: Arc::default(),
+        knocks: Arc::default(),
     };
     let app = Router::new()
         .route("/", get(index))
@@ -314,6 +320,22 @@ pub struct WebKnock {
 async fn knock(State(state): State<AppState>, body: Bytes) -> Response {
     if body.len() > MAX_KNOCK_BYTES {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "a knock is at most 64 KiB");
+    }
+    {
+        let mut recent = state.knocks.lock().unwrap_or_else(|p| p.into_inner());
+        while recent
+            .front()
+            .is_some_and(|t| t.elapsed() > Duration::from_secs(60))
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= KNOCKS_PER_MINUTE {
+            return plain(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many joins this minute; try again shortly",
+            );
+        }
+        recent.push_back(Instant::now());
     }
     let knock: WebKnock = match serde_json::from_slice(&body) {
         Ok(k) => k,

@@ -596,3 +596,82 @@ async fn the_next_statement_stays_until_the_member_votes() {
     }
     s.shutdown().await.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn let_tablets_join_serves_the_app_with_a_fresh_invitation_until_stopped() {
+    let home = tempfile::tempdir().expect("tmp");
+    let web = tempfile::tempdir().expect("tmp");
+    std::fs::write(web.path().join("index.html"), "<div id=\"app\"></div>").expect("write");
+    std::fs::write(web.path().join("yoriai_ui_bg.wasm"), b"\0asm").expect("write");
+    let node = Node::open(home.path()).await.expect("open");
+    let s = Service::start(
+        Arc::new(node),
+        ServiceOptions {
+            web: Some(yoriai_node::web::WebAssets::Dir(web.path().to_path_buf())),
+            tablets_listen: Some("127.0.0.1:0".parse().expect("addr")),
+            ..ServiceOptions::default()
+        },
+    )
+    .await;
+    ask(
+        &s,
+        Request::SetDisplayName {
+            name: "Staff".into(),
+        },
+    )
+    .await;
+    let Response::Opened(o) = ask(
+        &s,
+        Request::CreateSpace {
+            name: "Ward".into(),
+            languages: vec!["ja".into()],
+        },
+    )
+    .await
+    else {
+        panic!("opened")
+    };
+    let Response::Tablets(first) = ask(&s, Request::LetTabletsJoin { space: o.space }).await else {
+        panic!("tablets")
+    };
+    let Response::Tablets(second) = ask(&s, Request::LetTabletsJoin { space: o.space }).await
+    else {
+        panic!("tablets")
+    };
+    assert_ne!(
+        first.invitation, second.invitation,
+        "a fresh invitation each time"
+    );
+    let url = first.urls.first().expect("an address").clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // The link inside is a valid invitation to the space.
+    let inv = yoriai_crdt::invitation::Invitation::parse(&url).expect("a join address");
+    assert_eq!(inv.space, o.space);
+    let base = url.split('#').next().expect("base").to_string();
+    let page = reqwest::get(&base).await.expect("served");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("text").contains("id=\"app\""));
+    // Both addresses are the same server.
+    assert_eq!(
+        second.urls.first().map(|u| u.split('#').next()),
+        Some(Some(base.as_str()))
+    );
+    let Response::Space(home_page) = ask(&s, Request::Space { space: o.space }).await else {
+        panic!("space")
+    };
+    assert_eq!(home_page.overview.invitations.len(), 2);
+
+    ask(&s, Request::StopTablets).await;
+    assert!(reqwest::get(&base).await.is_err(), "stopped");
+
+    // A service without the app refuses, saying why.
+    let home2 = tempfile::tempdir().expect("tmp");
+    let bare = service(home2.path()).await;
+    let e = bare
+        .handle(Request::LetTabletsJoin { space: o.space })
+        .await
+        .expect_err("no web app");
+    assert!(e.detail.contains("no web app"), "{e:?}");
+    bare.shutdown().await.close().await;
+    s.shutdown().await.close().await;
+}

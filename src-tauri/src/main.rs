@@ -7,7 +7,9 @@
 //! command, `api`, and one event, `yoriai-event`.
 //!
 //! Environment: `YORIAI_HOME` (another home, e.g. for a second window on
-//! one machine or for tests), `YORIAI_LAN=off` (no LAN sync).
+//! one machine or for tests), `YORIAI_LAN=off` (no LAN sync),
+//! `YORIAI_TABLETS_LISTEN` (where "Let tablets join" serves; default
+//! `0.0.0.0:8480`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -44,9 +46,34 @@ fn start(app: &mut tauri::App) -> anyhow::Result<()> {
         Ok("off") => None,
         _ => Some(LanOptions::default()),
     };
+    // "Let tablets join" serves the same UI this window shows, from the
+    // copy embedded in the app.
+    let resolver = app.asset_resolver();
+    let web = yoriai_node::web::WebAssets::Lookup(Arc::new(move |path: &str| {
+        resolver
+            .get_for_scheme(format!("/{path}"), false)
+            .map(|a| (a.bytes, yoriai_node::web::content_type(path).to_string()))
+    }));
+    let tablets_listen = match std::env::var("YORIAI_TABLETS_LISTEN") {
+        Ok(a) => Some(
+            a.parse()
+                .map_err(|e| anyhow::anyhow!("YORIAI_TABLETS_LISTEN={a}: {e}"))?,
+        ),
+        Err(_) => None,
+    };
     let service = tauri::async_runtime::block_on(async {
         let node = Node::open(&home).await?;
-        anyhow::Ok(Service::start(Arc::new(node), ServiceOptions { lan }).await)
+        anyhow::Ok(
+            Service::start(
+                Arc::new(node),
+                ServiceOptions {
+                    lan,
+                    web: Some(web),
+                    tablets_listen,
+                },
+            )
+            .await,
+        )
     })?;
     tracing::info!("node open in {}", home.display());
     app.manage(AppState(service.clone()));

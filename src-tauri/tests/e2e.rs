@@ -277,6 +277,7 @@ async fn a_facilitator_runs_a_project_in_the_app_in_english_and_japanese() {
             .env("DISPLAY", &display)
             .env("YORIAI_HOME", scratch.path().join("home"))
             .env("YORIAI_LAN", "off")
+            .env("YORIAI_TABLETS_LISTEN", "127.0.0.1:0")
             // The webview's own storage (language choice) starts empty.
             .env("XDG_DATA_HOME", scratch.path().join("data"))
             .env("XDG_CONFIG_HOME", scratch.path().join("config"))
@@ -312,6 +313,20 @@ async fn a_facilitator_runs_a_project_in_the_app_in_english_and_japanese() {
     let walked = tokio::time::timeout(Duration::from_secs(300), run(&s)).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), s.c.clone().close()).await;
     walked.expect("the walk through the app finished within 5 minutes");
+}
+
+/// A plain HTTP GET (the tablets server on 127.0.0.1): status line,
+/// headers and body as text.
+async fn http_get(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http address");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut conn = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let req = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    conn.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    conn.read_to_end(&mut out).await.expect("read");
+    String::from_utf8_lossy(&out).to_string()
 }
 
 async fn run(s: &Screen) {
@@ -456,6 +471,28 @@ async fn run(s: &Screen) {
     s.set_language("English").await;
     s.shows("Show this QR code or send the link.").await;
     s.shot("space-en").await;
+
+    // Let tablets join: the app serves its own UI on the LAN address.
+    s.click("Let tablets join").await;
+    let shown = s.shows("open one of these addresses").await;
+    s.find(".tablets .qr svg").await;
+    let url = s
+        .find(".tablets .urls a")
+        .await
+        .attr("href")
+        .await
+        .expect("attr")
+        .expect("an address");
+    assert!(url.contains("/#join="), "{url} ({shown})");
+    let page = http_get(url.split('#').next().expect("base")).await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("<div id=\"app\">"),
+        "the app's page is served: {page}"
+    );
+    s.shot("tablets-en").await;
+    s.click("Stop serving tablets").await;
+    s.button("Let tablets join").await;
 
     // The demo's workshop conversation: one statement at a time, the
     // opinion map, and the projector view.

@@ -364,3 +364,11 @@ open-post = Open the idea
 next-statement = What do you think?
 all-voted = You have voted on every statement. Thank you!
 my-progress = You voted on { $n } of { $total } statements
+
+# Let tablets join (the desktop app serves the web app)
+tablets = Let tablets join
+tablets-hint = Residents open Yoriai in their tablet's browser, with nothing to install: this laptop serves it on the local network. Each QR code carries a fresh invitation (residents).
+tablets-start = Let tablets join
+tablets-on = Scan the code, or open one of these addresses on a tablet on the same Wi-Fi:
+tablets-qr = QR code that opens Yoriai and joins this space
+tablets-stop = Stop serving tablets

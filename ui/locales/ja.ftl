@@ -322,3 +322,11 @@ open-post = アイデアを開く
 next-statement = あなたはどう思いますか？
 all-voted = すべての意見に投票しました。ありがとうございます！
 my-progress = { $total }件中{ $n }件の意見に投票しました
+
+# Let tablets join (the desktop app serves the web app)
+tablets = タブレットから参加
+tablets-hint = 住民はタブレットのブラウザで寄合を開けます。インストールは不要で、このパソコンがローカルネットワークで配信します。QRコードには毎回新しい招待（住民）が入ります。
+tablets-start = タブレットから参加できるようにする
+tablets-on = 同じWi-Fiのタブレットでコードを読み取るか、次のアドレスを開いてください：
+tablets-qr = 寄合を開いてこのスペースに参加するQRコード
+tablets-stop = タブレットへの配信を止める

@@ -503,10 +503,18 @@ async fn node() -> Result<Rc<Browser>, ApiError> {
 pub async fn call(request: Request) -> Result<Response, ApiError> {
     let n = node().await?;
     let sync_now = matches!(request, Request::SyncNow);
-    // A join knocks at the laptop before its space can be asked for.
-    let joined = matches!(request, Request::JoinSpace { .. });
+    // A join knocks at the laptop before its space can be asked for; a new
+    // server is dialled at once.
+    let redial = matches!(
+        request,
+        Request::JoinSpace { .. } | Request::SetRelay { .. }
+    );
     let result = n.engine.borrow_mut().handle(request);
     let (response, changed) = result?;
+    // No server named: the page's own origin.
+    if n.engine.borrow().server().is_none() {
+        n.engine.borrow_mut().set_server(origin_sync_url());
+    }
     // Kept before the screen hears it worked.
     n.save().await?;
     if sync_now {
@@ -515,7 +523,7 @@ pub async fn call(request: Request) -> Result<Response, ApiError> {
             n.connect();
         }
     }
-    if joined {
+    if redial {
         n.backoff_ms.set(1_000);
         n.connect();
     }

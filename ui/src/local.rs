@@ -687,6 +687,12 @@ impl Engine {
                 (Response::Done, vec![])
             }
             Request::SyncNow => (Response::Sync(self.sync_status()), vec![]),
+            Request::LetTabletsJoin { .. } | Request::StopTablets => {
+                return Err(ApiError {
+                    kind: ErrorKind::NotAllowed,
+                    detail: "tablets join through the desktop app or a relay, not a browser".into(),
+                })
+            }
         })
     }
 

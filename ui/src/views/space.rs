@@ -140,6 +140,9 @@ pub fn space_home_view(props: &SpaceHomeProps) -> Html {
             if home.can.manage {
                 <NewProjectForm space={o.id} />
             }
+            if home.can.invite && crate::transport::in_app() {
+                <Tablets space={home.overview.id} />
+            }
             if home.can.invite {
                 <Invitations home={home.clone()} />
             }
@@ -260,6 +263,61 @@ pub fn qr(link: &str) -> Html {
             Html::from_html_unchecked(AttrValue::from(svg))
         }
         Err(_) => Html::default(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Properties)]
+struct TabletsProps {
+    space: yoriai_crdt::DocId,
+}
+
+/// "Let tablets join": the laptop serves the app on the LAN; residents scan
+/// the QR code (a fresh invitation inside) and are in.
+#[function_component(Tablets)]
+fn tablets(props: &TabletsProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("inside the app");
+    let shown = use_state(|| None::<yoriai_crdt::api::TabletsLink>);
+    let start = {
+        let (ctx, shown, space) = (ctx.clone(), shown.clone(), props.space);
+        Callback::from(move |_| {
+            let shown = shown.clone();
+            act(&ctx, Request::LetTabletsJoin { space }, move |r| {
+                if let Response::Tablets(t) = r {
+                    shown.set(Some(t));
+                }
+            })
+        })
+    };
+    let stop = {
+        let (ctx, shown) = (ctx.clone(), shown.clone());
+        Callback::from(move |_| {
+            let shown = shown.clone();
+            act(&ctx, Request::StopTablets, move |_| shown.set(None))
+        })
+    };
+    html! {
+        <section class="card staff tablets" aria-labelledby="tablets-h">
+            <h2 id="tablets-h">{ ctx.t("tablets") }</h2>
+            <p class="hint">{ ctx.t("tablets-hint") }</p>
+            if let Some(t) = &*shown {
+                <div class="invitation" role="status">
+                    if let Some(first) = t.urls.first() {
+                        <div class="qr" role="img" aria-label={ctx.t("tablets-qr")}>{ qr(first) }</div>
+                    }
+                    <div>
+                        <p>{ ctx.t("tablets-on") }</p>
+                        <ul class="urls">
+                            { for t.urls.iter().map(|u| html! {
+                                <li><a class="mono" href={u.clone()} target="_blank" rel="noopener">{ u.split("/#").next().unwrap_or(u) }</a></li>
+                            }) }
+                        </ul>
+                        <button class="secondary" onclick={stop}>{ ctx.t("tablets-stop") }</button>
+                    </div>
+                </div>
+            } else {
+                <button class="primary" onclick={start}>{ ctx.t("tablets-start") }</button>
+            }
+        </section>
     }
 }
 
