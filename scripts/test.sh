@@ -59,6 +59,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== yoriai-crdt for wasm32-unknown-unknown (the browser client runs it)"
 cargo build -p yoriai-crdt --target wasm32-unknown-unknown --locked
 
+echo "== clippy -D warnings on the browser's own code (yoriai-ui for wasm32)"
+cargo clippy -p yoriai-ui --lib --target wasm32-unknown-unknown --locked -- -D warnings
+
 # As root the LAN test must run three devices in network namespaces found
 # by mDNS; elsewhere it runs them over loopback only.
 if [ "$(id -u)" = 0 ]; then export YORIAI_REQUIRE_NETNS="${YORIAI_REQUIRE_NETNS:-1}"; fi

@@ -46,11 +46,14 @@ fn js_err(v: JsValue) -> String {
         .unwrap_or_else(|| format!("{v:?}"))
 }
 
+/// A screen's event handler.
+type Listener = Rc<dyn Fn(Event)>;
+
 /// The running browser node.
 struct Browser {
     engine: RefCell<Engine>,
     db: rexie::Rexie,
-    listeners: RefCell<Vec<Rc<dyn Fn(Event)>>>,
+    listeners: RefCell<Vec<Listener>>,
     socket: RefCell<Option<web_sys::WebSocket>>,
     /// Bumped per connection: callbacks of an old socket do nothing.
     generation: Cell<u32>,
@@ -135,7 +138,7 @@ fn origin_sync_url() -> Option<String> {
 
 impl Browser {
     fn emit(&self, e: Event) {
-        let listeners: Vec<Rc<dyn Fn(Event)>> = self.listeners.borrow().clone();
+        let listeners: Vec<Listener> = self.listeners.borrow().clone();
         for l in listeners {
             l(e.clone());
         }
@@ -537,7 +540,7 @@ pub async fn call(request: Request) -> Result<Response, ApiError> {
 
 /// Receive the node's events for as long as the page lives.
 pub fn listen(on_event: impl Fn(Event) + 'static) -> Result<(), ApiError> {
-    let cb: Rc<dyn Fn(Event)> = Rc::new(on_event);
+    let cb: Listener = Rc::new(on_event);
     wasm_bindgen_futures::spawn_local(async move {
         if let Ok(n) = node().await {
             n.listeners.borrow_mut().push(cb);
