@@ -201,6 +201,14 @@ if (go.done) await fail("the test went away");
 await step("back online", async () => {
   await context.setOffline(false);
   await waitIndicator("Up to date");
+  // The panel names the page's server, and no LAN service (a browser has none).
+  await indicator().click();
+  await shows("Sync server (the laptop or relay this page came from)");
+  const panel = await page.locator(".sync-panel").innerText();
+  if (panel.includes("Devices on this network")) throw new Error(`a browser shows a LAN section: ${panel}`);
+  await audit("sync-panel-en");
+  await shot("sync-en");
+  await indicator().click();
 });
 
 // The other main screens, audited in English, then everything in Japanese.

@@ -372,3 +372,4 @@ tablets-start = Let tablets join
 tablets-on = Scan the code, or open one of these addresses on a tablet on the same Wi-Fi:
 tablets-qr = QR code that opens Yoriai and joins this space
 tablets-stop = Stop serving tablets
+sync-server = Sync server (the laptop or relay this page came from)

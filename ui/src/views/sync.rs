@@ -34,6 +34,7 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
         let ctx = ctx.clone();
         Callback::from(move |_| act(&ctx, Request::SyncNow, |_| {}))
     };
+    let in_browser = cfg!(target_arch = "wasm32") && !crate::transport::in_app();
     html! {
         <details class={classes!("sync", class)}>
             // Named by its visible text (WCAG 2.5.3), with what it is for
@@ -51,7 +52,9 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
                     SyncSummary::Syncing => "sync-syncing-explain",
                     SyncSummary::UpToDate => "sync-up-to-date-explain",
                 }) }</p>
-                <h3>{ ctx.t("relay") }</h3>
+                // In a browser the one server is the laptop or relay the
+                // page came from, and there is no LAN service.
+                <h3>{ ctx.t(if in_browser { "sync-server" } else { "relay" }) }</h3>
                 { match &s.relay {
                     None => html! { <p class="muted">{ ctx.t("no-relay") }</p> },
                     Some(r) => html! {
@@ -63,6 +66,7 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
                         </p>
                     },
                 } }
+                if !in_browser {
                 <h3>{ ctx.t("lan") }</h3>
                 { match &s.lan {
                     LanState::Off => html! { <p class="muted">{ ctx.t("lan-off") }</p> },
@@ -79,6 +83,7 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
                         </ul>
                     },
                 } }
+                }
                 <button class="secondary" onclick={sync_now}>{ ctx.t("sync-now") }</button>
             </div>
         </details>
