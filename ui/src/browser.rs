@@ -169,6 +169,7 @@ impl Browser {
                 break;
             }
             if let Err(e) = self.write(&docs, meta.as_ref()).await {
+                self.engine.borrow_mut().still_dirty(&docs, meta.is_some());
                 result = Err(e);
                 break;
             }

@@ -262,6 +262,14 @@ impl Engine {
         (docs, meta)
     }
 
+    /// Mark again what [`Engine::take_dirty`] handed out and could not be
+    /// written (a full disk, a storage error): the next save tries again,
+    /// so a failed write loses nothing the page still holds.
+    pub fn still_dirty(&mut self, docs: &[SavedDoc], meta: bool) {
+        self.dirty.extend(docs.iter().map(|d| d.id));
+        self.meta_dirty |= meta;
+    }
+
     fn actor(&self) -> Actor<'_> {
         Actor {
             key: &self.key,

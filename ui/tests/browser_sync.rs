@@ -659,9 +659,18 @@ async fn js_session(
     let _ = tx.close().await;
 }
 
+/// A string the JavaScript side wrote at the root (JavaScript writes strings
+/// as collaborative text; a plain string is read too).
+fn text_at(doc: &Automerge, key: &str) -> Option<String> {
+    match doc.get(ROOT, key).expect("read")? {
+        (yoriai_crdt::automerge::Value::Object(_), id) => Some(doc.text(&id).expect("text")),
+        (v, _) => v.into_string().ok(),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn javascript_automerge_repo_and_the_browser_client_sync_both_ways_across_reconnects() {
-    use std::io::BufRead;
+    use std::io::{BufRead, Write};
     let dir = interop_dir();
     assert!(
         dir.join("node_modules/@automerge/automerge-repo").exists(),
@@ -704,13 +713,10 @@ async fn javascript_automerge_repo_and_the_browser_client_sync_both_ways_across_
         h.contains_key(&js_doc) && c.in_sync(&ours, &h[&ours]) && c.in_sync(&js_doc, &h[&js_doc])
     })
     .await;
-    let theirs = &held[&js_doc];
-    let greeting = theirs.get(ROOT, "greeting").expect("read").expect("set");
-    let text = match greeting {
-        (yoriai_crdt::automerge::Value::Object(_), id) => theirs.text(&id).expect("text"),
-        (v, _) => v.into_string().unwrap_or_default(),
-    };
-    assert_eq!(text, "from JavaScript");
+    assert_eq!(
+        text_at(&held[&js_doc], "greeting").as_deref(),
+        Some("from JavaScript")
+    );
     let seen = tokio::task::spawn_blocking(move || js_find(port, ours))
         .await
         .expect("join");
@@ -728,6 +734,20 @@ async fn javascript_automerge_repo_and_the_browser_client_sync_both_ways_across_
         .await
         .expect("join");
     assert_eq!(seen["offline"], "kept");
-    drop(server.stdin.take());
+
+    // And an edit made on the JavaScript side between connections reaches
+    // the client on the next one.
+    let mut stdin = server.stdin.take().expect("stdin");
+    writeln!(stdin, "SET later written while you were away").expect("tell the server");
+    let answer = lines.next().expect("the server answers").expect("line");
+    assert_eq!(answer, "SET later");
+    let later = |h: &HashMap<DocId, Automerge>| text_at(&h[&js_doc], "later");
+    assert_eq!(later(&held), None, "not before a connection");
+    js_session(port, &mut held, &[], |h, c| {
+        later(h).is_some() && c.in_sync(&js_doc, &h[&js_doc])
+    })
+    .await;
+    assert_eq!(later(&held).as_deref(), Some("written while you were away"));
+    drop(stdin);
     let _ = server.wait();
 }
