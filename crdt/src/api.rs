@@ -17,6 +17,7 @@ use crate::project::{
     ProjectOverview, ProjectState, SurveyView, VoteView,
 };
 use crate::space::{Role, SpaceOverview, SpaceState};
+use crate::survey::Answer;
 use crate::vote::BallotChoice;
 
 /// What a screen asks of the node.
@@ -436,15 +437,16 @@ pub struct ProjectCard {
 /// What a project looked like at the member's last visit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visit {
-    /// Counted records then.
+    /// Records by others counted then.
     pub records: u64,
 }
 
 impl Visit {
-    /// The mark for a project as it is now.
-    pub fn now(project: &ProjectState) -> Self {
+    /// The mark for a project as `me` sees it now (their own records are
+    /// not news to them, so they are not counted).
+    pub fn now(project: &ProjectState, me: &MemberId) -> Self {
         Visit {
-            records: project.verified_ids().count() as u64,
+            records: project.records_by_others(me),
         }
     }
 }
@@ -467,7 +469,7 @@ impl SpaceHome {
                 match held {
                     Some((_, Some(p), visit)) => {
                         let o = p.overview();
-                        let now = Visit::now(p).records;
+                        let now = Visit::now(p, me).records;
                         ProjectCard {
                             id: listing.project,
                             title: o.title.clone(),
@@ -527,6 +529,8 @@ pub struct ProjectPage {
     pub my_ballots: Vec<(RecordId, BallotChoice)>,
     /// Surveys with results.
     pub surveys: Vec<SurveyView>,
+    /// This member's answers, per survey answered.
+    pub my_answers: Vec<(RecordId, Vec<Answer>)>,
     /// Progress posts, newest first.
     pub posts: Vec<crate::project::PostView>,
     /// Milestones.
@@ -561,6 +565,11 @@ impl ProjectPage {
             .iter()
             .filter_map(|v| project.my_ballot(&v.id, me).map(|b| (v.id, b)))
             .collect();
+        let surveys = project.surveys();
+        let my_answers = surveys
+            .iter()
+            .filter_map(|s| project.my_answers(&s.id, me).map(|a| (s.id, a)))
+            .collect();
         let mut posts = project.posts(space);
         posts.sort_by_key(|p| std::cmp::Reverse(p.time_ms));
         let phases = project.phases();
@@ -585,7 +594,8 @@ impl ProjectPage {
             open,
             votes,
             my_ballots,
-            surveys: project.surveys(),
+            surveys,
+            my_answers,
             posts,
             milestones: project.milestones(),
             moderation: if can.moderate {
@@ -594,7 +604,7 @@ impl ProjectPage {
                 Vec::new()
             },
             conversations,
-            new_since_visit: Visit::now(project)
+            new_since_visit: Visit::now(project, me)
                 .records
                 .saturating_sub(visit.map(|v| v.records).unwrap_or(0)),
         }

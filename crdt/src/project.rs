@@ -254,6 +254,15 @@ impl ProjectState {
         self.verified.keys()
     }
 
+    /// How many verified records others wrote (what "new since your last
+    /// visit" counts: a member's own posts are not news to them).
+    pub fn records_by_others(&self, me: &MemberId) -> u64 {
+        self.verified
+            .values()
+            .filter(|r| r.body.author != *me)
+            .count() as u64
+    }
+
     /// Bring the state up to date with `doc` after sync (or any change),
     /// checking only signatures it has not seen. On error the state is
     /// left as it was.
@@ -1904,6 +1913,24 @@ impl ProjectState {
         let (_, rid) = Self::latest_per_member(&mine, None).into_iter().next()?;
         match &self.record(&rid)?.body.payload {
             Payload::CastBallot { choice, .. } => Some(choice.clone()),
+            _ => None,
+        }
+    }
+
+    /// The answers `member` counts with now in a survey, if any (for "your
+    /// answers"; the latest revision, as the aggregate counts it while the
+    /// survey is open).
+    pub fn my_answers(&self, survey: &RecordId, member: &MemberId) -> Option<Vec<Answer>> {
+        let s = self.surveys.get(survey)?;
+        let mine: Vec<_> = s
+            .answers
+            .iter()
+            .filter(|(m, _, _)| m == member)
+            .cloned()
+            .collect();
+        let (_, rid) = Self::latest_per_member(&mine, None).into_iter().next()?;
+        match &self.record(&rid)?.body.payload {
+            Payload::AnswerSurvey { answers, .. } => Some(answers.clone()),
             _ => None,
         }
     }

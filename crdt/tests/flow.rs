@@ -206,7 +206,18 @@ fn a_resident_joins_by_link_and_takes_part_in_every_phase() {
         answers: vec![Answer::Choice(1), Answer::Text("benches".into())],
     })
     .expect("answers can be changed");
+    // Bob's latest answers are his (for "your answers"); staff have none.
+    assert_eq!(
+        bob.project().my_answers(&survey, &bob.member()),
+        Some(vec![Answer::Choice(1), Answer::Text("benches".into())])
+    );
+    assert_eq!(bob.project().my_answers(&survey, &staff.member()), None);
     staff.sync(&mut bob);
+    assert_eq!(
+        staff.project().my_answers(&survey, &bob.member()),
+        Some(vec![Answer::Choice(1), Answer::Text("benches".into())]),
+        "every device sees the same latest answers"
+    );
     staff
         .act(ProjectCommand::CloseSurvey { survey })
         .expect("close survey");

@@ -364,7 +364,7 @@ impl Service {
             }
             Request::Visited { project } => {
                 let (_, state) = node.project(project).await?;
-                let visit = Visit::now(&state);
+                let visit = Visit::now(&state, &node.member());
                 node.set_meta(
                     &format!("visit:{project}"),
                     &serde_json::to_string(&visit).unwrap_or_default(),

@@ -158,7 +158,10 @@ async fn a_facilitator_runs_a_project_through_the_api() {
     assert_eq!(page.ideas.len(), 1);
     assert_eq!(page.ideas[0].supports, 1);
     assert_eq!(page.my_supports, vec![idea]);
-    assert!(page.new_since_visit > 0, "nothing seen yet");
+    assert_eq!(
+        page.new_since_visit, 0,
+        "a member's own idea and support are not news to them"
+    );
     let Response::Idea(idea_page) = ask(&s, Request::Idea { project, idea }).await else {
         panic!("idea")
     };

@@ -240,6 +240,8 @@ survey-closed = Closed
 survey-open = Open
 scale-hint = 1 = not at all, 5 = very much
 send-answers = Send my answers
+you-answered = You answered this survey; you can change your answers while it is open.
+change-answers = Change my answers
 close-survey = Close the survey
 mean = Average { $mean }
 points = { $n } points

@@ -690,7 +690,8 @@ impl Engine {
             }
             Request::Visited { project } => {
                 let (_, state) = self.project_state(project)?;
-                self.meta.visits.insert(project, Visit::now(&state));
+                let visit = Visit::now(&state, &self.member());
+                self.meta.visits.insert(project, visit);
                 self.meta_dirty = true;
                 (Response::Done, vec![])
             }

@@ -14,6 +14,7 @@ use yoriai_crdt::api::{
 use yoriai_crdt::comment::Stance;
 use yoriai_crdt::phase::PhaseKind;
 use yoriai_crdt::project::IdeaSort;
+use yoriai_crdt::survey::{Answer, Question, QuestionKind};
 use yoriai_crdt::vote::{BallotChoice, VoteMethod};
 use yoriai_crdt::{ProjectCommand, RecordId, Role};
 use yoriai_ui::app::{Ctx, Tab};
@@ -243,7 +244,7 @@ fn page_of(r: &Replica) -> Box<ProjectPage> {
 
 #[test]
 fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
-    let s = scenario();
+    let mut s = scenario();
     let en = text(&render(Lang::En, Screen::Space(home_of(&s.staff, None))));
     assert!(en.contains("Renovating Sakura Park"), "{en}");
     // The open phase's title; its kind only where the title lacks it.
@@ -260,7 +261,9 @@ fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
         .and_then(|s| s.rsplit(' ').next())
         .and_then(|n| n.parse::<u64>().ok())
         .expect("news before the first visit");
-    assert!(news > 5, "{news}");
+    // Bob's idea, comment, support and ballot; staff's own records are not
+    // news to staff.
+    assert_eq!(news, 4, "{en}");
 
     let ja = text(&render(Lang::Ja, Screen::Space(home_of(&s.staff, None))));
     assert!(ja.contains("アイデア募集 · ideas phase"), "{ja}");
@@ -268,7 +271,7 @@ fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
     assert!(ja.contains("招待を作成"), "{ja}");
 
     // After a visit nothing is new; a resident cannot invite.
-    let visited = Visit::now(&s.bob.project());
+    let visited = Visit::now(&s.bob.project(), &s.bob.member());
     let bob = text(&render(
         Lang::En,
         Screen::Space(home_of(&s.bob, Some(visited))),
@@ -276,6 +279,29 @@ fn the_space_home_lists_projects_with_their_phase_and_news_in_both_languages() {
     assert!(!bob.contains("new since your last visit"), "{bob}");
     assert!(!bob.contains("Make an invitation"), "{bob}");
     assert!(bob.contains("You are Resident"), "{bob}");
+
+    // Staff post news; Bob comments again: one new thing for Bob.
+    s.staff
+        .act(ProjectCommand::PublishPost {
+            title: "Workshop on Saturday".into(),
+            body: "Come and see the plans.".into(),
+        })
+        .expect("post");
+    s.staff.sync(&mut s.bob);
+    s.bob
+        .act(ProjectCommand::Comment {
+            target: Some(s.idea),
+            reply_to: None,
+            stance: Stance::Neutral,
+            text: "I will bring my neighbours.".into(),
+            official: false,
+        })
+        .expect("comment");
+    let bob = text(&render(
+        Lang::En,
+        Screen::Space(home_of(&s.bob, Some(visited))),
+    ));
+    assert!(bob.contains("1 new since your last visit"), "{bob}");
 }
 
 #[test]
@@ -403,6 +429,85 @@ fn votes_show_the_live_tally_and_the_ballot_form() {
     ));
     assert!(ja.contains("途中経過") && ja.contains("投票済み"), "{ja}");
     assert!(ja.contains("投票 1票"), "{ja}");
+}
+
+#[test]
+fn a_survey_shows_my_answers_once_sent_and_lets_me_change_them() {
+    let mut s = scenario();
+    let survey = s
+        .staff
+        .act(ProjectCommand::CreateSurvey {
+            phase: None,
+            title: "Your park".into(),
+            questions: vec![
+                Question {
+                    prompt: "How often do you go?".into(),
+                    kind: QuestionKind::SingleChoice {
+                        options: vec!["Daily".into(), "Weekly".into()],
+                    },
+                    required: true,
+                },
+                Question {
+                    prompt: "How safe does it feel?".into(),
+                    kind: QuestionKind::Scale,
+                    required: false,
+                },
+                Question {
+                    prompt: "Anything else?".into(),
+                    kind: QuestionKind::FreeText,
+                    required: false,
+                },
+            ],
+        })
+        .expect("survey");
+    s.staff.sync(&mut s.bob);
+    let before = render(Lang::En, Screen::Project(page_of(&s.bob), Tab::Surveys));
+    let en = text(&before);
+    assert!(en.contains("Send my answers"), "{en}");
+    assert!(!en.contains("You answered"), "{en}");
+    assert!(!before.contains("checked"), "nothing picked yet: {before}");
+
+    s.bob
+        .act(ProjectCommand::AnswerSurvey {
+            survey,
+            answers: vec![
+                Answer::Choice(1),
+                Answer::Scale(4),
+                Answer::Text("More lights at night".into()),
+            ],
+        })
+        .expect("answer");
+    let after = render(Lang::En, Screen::Project(page_of(&s.bob), Tab::Surveys));
+    let en = text(&after);
+    assert!(en.contains("You answered this survey"), "{en}");
+    assert!(en.contains("Change my answers"), "{en}");
+    assert!(en.contains("1 respondent"), "{en}");
+    // The form starts from what Bob sent: "Weekly", 4, his text.
+    let key = survey.short();
+    for id in [format!("{key}-q0-1"), format!("{key}-q1-4")] {
+        let input = after
+            .split("<input")
+            .find(|i| i.contains(&format!("id=\"{id}\"")))
+            .unwrap_or_else(|| panic!("no input {id}: {after}"));
+        let input = input.split('>').next().unwrap_or_default();
+        assert!(input.contains("checked"), "{id} is picked: {input}");
+    }
+    assert_eq!(after.matches("checked").count(), 2, "{after}");
+    assert!(after.contains("More lights at night"), "{after}");
+    let ja = text(&render(
+        Lang::Ja,
+        Screen::Project(page_of(&s.bob), Tab::Surveys),
+    ));
+    assert!(
+        ja.contains("回答済みです") && ja.contains("回答を変更する"),
+        "{ja}"
+    );
+    // Staff, who did not answer, see the plain form.
+    let staff = text(&render(
+        Lang::En,
+        Screen::Project(page_of(&s.staff), Tab::Surveys),
+    ));
+    assert!(!staff.contains("You answered"), "{staff}");
 }
 
 #[test]

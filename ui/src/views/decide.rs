@@ -404,7 +404,7 @@ pub fn surveys(props: &DecideProps) -> Html {
             if page.can.manage { <NewSurvey project={page.overview.id} /> }
             if page.surveys.is_empty() { <p class="empty">{ ctx.t("no-surveys") }</p> }
             { for page.surveys.iter().map(|s| html! {
-                <SurveyCard project={page.overview.id} survey={s.clone()} can_answer={page.can.participate} can_close={page.can.manage} />
+                <SurveyCard project={page.overview.id} survey={s.clone()} mine={page.my_answers.iter().find(|(id, _)| *id == s.id).map(|(_, a)| a.clone())} can_answer={page.can.participate} can_close={page.can.manage} />
             }) }
         </>
     }
@@ -544,6 +544,8 @@ fn new_survey(props: &ProjectIdProps) -> Html {
 struct SurveyCardProps {
     project: DocId,
     survey: yoriai_crdt::project::SurveyView,
+    /// This member's answers so far (the form starts from them).
+    mine: Option<Vec<Answer>>,
     can_answer: bool,
     can_close: bool,
 }
@@ -554,11 +556,13 @@ fn survey_card(props: &SurveyCardProps) -> Html {
     let s = &props.survey;
     let project = props.project;
     let survey: RecordId = s.id;
-    let answers = use_state(|| {
-        s.questions
+    let answers = use_state(|| match &props.mine {
+        Some(a) if a.len() == s.questions.len() => a.clone(),
+        _ => s
+            .questions
             .iter()
             .map(|_| Answer::Skipped)
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>(),
     });
     let submit = {
         let (ctx, answers) = (ctx.clone(), answers.clone());
@@ -592,15 +596,20 @@ fn survey_card(props: &SurveyCardProps) -> Html {
         <article class="card survey">
             <h3>{ &s.title }</h3>
             <p class="muted">{ ctx.i18n.tn("respondents-count", s.respondents) }{ " · " }{ if s.closed { ctx.t("survey-closed") } else { ctx.t("survey-open") } }</p>
+            if props.mine.is_some() { <p class="badge ok">{ ctx.t("you-answered") }</p> }
             if !s.closed && props.can_answer {
                 <form onsubmit={submit}>
                 { for s.questions.iter().enumerate().map(|(qi, q)| {
                     let name = format!("{key}-q{qi}");
+                    // The answer so far (this member's saved one, or what
+                    // was just picked): the inputs show it.
+                    let now = answers.get(qi).cloned().unwrap_or(Answer::Skipped);
                     let body = match &q.kind {
                         QuestionKind::SingleChoice { options } => html! { <>{ for options.iter().enumerate().map(|(i, o)| {
                             let f = set(qi, Box::new(move |_, _| Answer::Choice(i as u16)));
                             let id = format!("{name}-{i}");
-                            html! { <label class="radio" for={id.clone()}><input type="radio" id={id} name={name.clone()} onchange={Callback::from(move |_| f(String::new()))} />{ o }</label> }
+                            let on = now == Answer::Choice(i as u16);
+                            html! { <label class="radio" for={id.clone()}><input type="radio" id={id} name={name.clone()} checked={on} onchange={Callback::from(move |_| f(String::new()))} />{ o }</label> }
                         }) }</> },
                         QuestionKind::MultipleChoice { options } => html! { <>{ for options.iter().enumerate().map(|(i, o)| {
                             let f = set(qi, Box::new(move |a, on| {
@@ -610,16 +619,19 @@ fn survey_card(props: &SurveyCardProps) -> Html {
                                 Answer::Choices(v)
                             }));
                             let id = format!("{name}-{i}");
-                            html! { <label class="check" for={id.clone()}><input type="checkbox" id={id} onchange={Callback::from(move |e: Event| f(if checked(&e) { "1".into() } else { "0".into() }))} />{ o }</label> }
+                            let on = matches!(&now, Answer::Choices(v) if v.contains(&(i as u16)));
+                            html! { <label class="check" for={id.clone()}><input type="checkbox" id={id} checked={on} onchange={Callback::from(move |e: Event| f(if checked(&e) { "1".into() } else { "0".into() }))} />{ o }</label> }
                         }) }</> },
                         QuestionKind::Scale => html! { <div class="scale">{ for (1..=5u8).map(|n| {
                             let f = set(qi, Box::new(move |_, _| Answer::Scale(n)));
                             let id = format!("{name}-{n}");
-                            html! { <label class="radio" for={id.clone()}><input type="radio" id={id} name={name.clone()} onchange={Callback::from(move |_| f(String::new()))} />{ n }</label> }
+                            let on = now == Answer::Scale(n);
+                            html! { <label class="radio" for={id.clone()}><input type="radio" id={id} name={name.clone()} checked={on} onchange={Callback::from(move |_| f(String::new()))} />{ n }</label> }
                         }) }<span class="muted">{ ctx.t("scale-hint") }</span></div> },
                         QuestionKind::FreeText => {
                             let f = set(qi, Box::new(|_, t| if t.trim().is_empty() { Answer::Skipped } else { Answer::Text(t) }));
-                            html! { <textarea id={name.clone()} aria-label={q.prompt.clone()} rows="3" oninput={Callback::from(move |e: InputEvent| f(super::area_value(&e)))} /> }
+                            let text = match &now { Answer::Text(t) => t.clone(), _ => String::new() };
+                            html! { <textarea id={name.clone()} aria-label={q.prompt.clone()} rows="3" value={text} oninput={Callback::from(move |e: InputEvent| f(super::area_value(&e)))} /> }
                         }
                         QuestionKind::Ranking { options } => html! { <>{ for options.iter().enumerate().map(|(i, o)| {
                             let n = options.len();
@@ -633,8 +645,12 @@ fn survey_card(props: &SurveyCardProps) -> Html {
                                 if order.is_empty() { Answer::Skipped } else { Answer::Ranking(order.into_iter().map(|(_, o)| o).collect()) }
                             }));
                             let id = format!("{name}-{i}");
+                            let rank = match &now {
+                                Answer::Ranking(v) => v.iter().position(|x| *x == i as u16).map(|r| (r + 1).to_string()).unwrap_or_default(),
+                                _ => String::new(),
+                            };
                             html! { <label class="num" for={id.clone()}><span>{ ctx.i18n.tf("rank-of", &[("option", o.clone().into())]) }</span>
-                                <input id={id} type="number" min="0" max={n.to_string()} inputmode="numeric" oninput={Callback::from(move |e: InputEvent| f(input_value(&e)))} /></label> }
+                                <input id={id} type="number" min="0" max={n.to_string()} inputmode="numeric" value={rank} oninput={Callback::from(move |e: InputEvent| f(input_value(&e)))} /></label> }
                         }) }</> },
                     };
                     html! {
@@ -644,7 +660,7 @@ fn survey_card(props: &SurveyCardProps) -> Html {
                         </fieldset>
                     }
                 }) }
-                    <button class="primary" type="submit">{ ctx.t("send-answers") }</button>
+                    <button class="primary" type="submit">{ if props.mine.is_some() { ctx.t("change-answers") } else { ctx.t("send-answers") } }</button>
                 </form>
             }
             <h4>{ if s.closed { ctx.t("final-result") } else { ctx.t("live-result") } }</h4>
