@@ -3,8 +3,8 @@
 //
 //   node flow.mjs JOIN_URL SCREENSHOT_DIR
 //
-// Joins by the invitation address, posts an idea, goes offline, comments
-// and votes, reloads offline (the service worker serves the app, IndexedDB
+// Joins by the invitation address, posts an idea and supports another,
+// goes offline, comments, votes and answers a survey, reloads offline (the service worker serves the app, IndexedDB
 // the documents), then prints "STEP offline-done" and waits for a line on
 // stdin (the Rust test checks the laptop has none of the offline work
 // yet), comes back online and waits until the indicator says "Up to date".
@@ -67,6 +67,8 @@ const step = async (what, fn) => {
     await fail(`${what}: ${e.message}`, page);
   }
 };
+const ideaLink = (title) => page.locator(".idea-card", { hasText: title }).locator(".card-link");
+const MY_IDEA = "A bench by the river";
 const shows = (text) => page.getByText(text, { exact: false }).first().waitFor({ timeout: WAIT });
 const button = (name) => page.getByRole("button", { name, exact: true }).first();
 const click = async (name) => button(name).click({ timeout: WAIT });
@@ -149,7 +151,10 @@ await step("post an idea", async () => {
   await page.locator("#idea-title").fill("A bench by the river");
   await page.locator("#idea-body").fill("Somewhere to rest in the shade.");
   await click("Post idea");
-  await shows("A bench by the river");
+  await shows(MY_IDEA);
+  // Support the laptop's idea (the button says what it does to which idea).
+  await button("Support: Keep the old cherry trees").click({ timeout: WAIT });
+  await button("Supporting ✓: Keep the old cherry trees").waitFor({ timeout: WAIT });
   await waitIndicator("Up to date");
   await audit("project-en");
   await shot("project-en");
@@ -161,7 +166,7 @@ await step("go offline", async () => {
 });
 
 await step("comment offline", async () => {
-  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await ideaLink(MY_IDEA).click({ timeout: WAIT });
   await shows("Proposal");
   await page.locator("label[for='stance-for-top']").click({ timeout: WAIT });
   await page.locator("#comment-top").fill("Written offline: yes, with a roof.");
@@ -181,6 +186,19 @@ await step("vote offline", async () => {
   await shot("votes-en");
 });
 
+await step("answer the survey offline", async () => {
+  await click("Surveys");
+  const survey = page.locator(".survey").first();
+  await survey.locator("label.radio", { hasText: "Every week" }).click({ timeout: WAIT });
+  await survey.locator("fieldset").nth(1).locator("label.radio", { hasText: "4" }).click({ timeout: WAIT });
+  await survey.locator("textarea").fill("A roof over the benches");
+  await click("Send my answers");
+  await shows("You answered this survey");
+  await waitIndicator("Offline");
+  await audit("surveys-en");
+  await shot("surveys-en");
+});
+
 await step("reload offline", async () => {
   await page.reload();
   // The app comes from the service worker, the work from IndexedDB.
@@ -189,8 +207,18 @@ await step("reload offline", async () => {
   await page.getByRole("button", { name: /Riverside park/ }).first().click({ timeout: WAIT });
   await click("Votes");
   await shows("You voted");
+  await click("Surveys");
+  await shows("You answered this survey");
+  // The form shows the answers given (kept in IndexedDB).
+  const survey = page.locator(".survey").first();
+  if (!(await survey.locator("label.radio", { hasText: "Every week" }).locator("input").isChecked())) {
+    throw new Error("the survey answer given offline is not shown after the reload");
+  }
+  if ((await survey.locator("textarea").inputValue()) !== "A roof over the benches") {
+    throw new Error("the survey's free text given offline is not shown after the reload");
+  }
   await click("Ideas");
-  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await ideaLink(MY_IDEA).click({ timeout: WAIT });
   await shows("Written offline: yes, with a roof.");
 });
 
@@ -214,6 +242,11 @@ await step("back online", async () => {
 // The other main screens, audited in English, then everything in Japanese.
 await step("conversation and insight", async () => {
   await page.locator("button.back").first().click({ timeout: WAIT });
+  await click("Progress");
+  await shows("Design workshop");
+  await shows("Thank you for coming");
+  await audit("progress-en");
+  await shot("progress-en");
   await click("Conversation");
   await page.locator(".next-statement button.agree").first().click({ timeout: WAIT });
   await audit("conversation-en");
@@ -238,7 +271,7 @@ await step("japanese", async () => {
   await click("アイデア");
   await audit("project-ja");
   await shot("project-ja");
-  await page.locator(".idea-card .card-link").first().click({ timeout: WAIT });
+  await ideaLink(MY_IDEA).click({ timeout: WAIT });
   await shows("Written offline: yes, with a roof.");
   await audit("idea-ja");
   await shot("idea-ja");
@@ -246,6 +279,14 @@ await step("japanese", async () => {
   await click("投票");
   await audit("votes-ja");
   await shot("votes-ja");
+  await click("アンケート");
+  await shows("回答済みです");
+  await audit("surveys-ja");
+  await shot("surveys-ja");
+  await click("進捗");
+  await shows("Design workshop");
+  await audit("progress-ja");
+  await shot("progress-ja");
   await click("対話");
   await audit("conversation-ja");
   await shot("conversation-ja");

@@ -1,12 +1,13 @@
 //! The web app in a real browser: a laptop's node serves the built app
 //! (ui/dist, made by scripts/build-ui.sh) on 127.0.0.1, and headless
 //! Chromium (tests/browser/flow.mjs, playwright-core) plays a resident's
-//! tablet: join by the invitation address, post an idea, go offline,
-//! comment and vote, reload offline, come back. This test holds the
-//! laptop's side: it checks that the offline work has not arrived while
-//! the tablet is offline, and that all of it has once it is back. axe-core
-//! audits every main screen on the way (no violations allowed), and the
-//! tablet-sized screenshots go to docs/screenshots/.
+//! tablet: join by the invitation address, post an idea and support
+//! another, go offline, comment, vote and answer a survey, reload offline,
+//! come back. This test holds the laptop's side: it checks that the
+//! offline work has not arrived while the tablet is offline, and that all
+//! of it has once it is back. axe-core audits every main screen on the way
+//! (no violations allowed), and the tablet-sized screenshots go to
+//! docs/screenshots/.
 //!
 //! `scripts/test.sh` installs Chromium and the npm packages, builds the app
 //! and sets YORIAI_REQUIRE_BROWSER=1; elsewhere the test says what is
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
+use yoriai_crdt::survey::{Answer, Question, QuestionKind};
 use yoriai_crdt::vote::VoteMethod;
 use yoriai_crdt::{ProjectCommand, Role};
 use yoriai_node::web::{WebAssets, WebOptions};
@@ -73,8 +75,8 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
         return;
     }
 
-    // The laptop: a project with ideas, discussion, a vote and a
-    // conversation, all open.
+    // The laptop: a project with ideas, discussion, a survey, a vote, a
+    // conversation and progress news, all open.
     let home = tempfile::tempdir().expect("tmp");
     let node = Arc::new(Node::open(home.path()).await.expect("node"));
     node.set_display_name("Facilitator").expect("name");
@@ -95,8 +97,10 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
                 phases: vec![
                     phase(PhaseKind::Ideas, "Ideas"),
                     phase(PhaseKind::Discussion, "Discussion"),
+                    phase(PhaseKind::Survey, "Survey"),
                     phase(PhaseKind::Decision, "Decision"),
                     phase(PhaseKind::Conversation, "Conversation"),
+                    phase(PhaseKind::Results, "Results"),
                 ],
             },
         )
@@ -125,6 +129,73 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
     )
     .await
     .expect("vote");
+    let survey = node
+        .project_command(
+            project,
+            ProjectCommand::CreateSurvey {
+                phase: None,
+                title: "Your park today".into(),
+                questions: vec![
+                    Question {
+                        prompt: "How often do you go?".into(),
+                        kind: QuestionKind::SingleChoice {
+                            options: vec!["Every day".into(), "Every week".into(), "Rarely".into()],
+                        },
+                        required: true,
+                    },
+                    Question {
+                        prompt: "How safe does it feel at night?".into(),
+                        kind: QuestionKind::Scale,
+                        required: false,
+                    },
+                    Question {
+                        prompt: "What would you change first?".into(),
+                        kind: QuestionKind::FreeText,
+                        required: false,
+                    },
+                ],
+            },
+        )
+        .await
+        .expect("survey");
+    let cherry = node
+        .project_command(
+            project,
+            ProjectCommand::PostIdea {
+                title: "Keep the old cherry trees".into(),
+                body: "They are older than the ward.".into(),
+            },
+        )
+        .await
+        .expect("idea");
+    let milestone = node
+        .project_command(
+            project,
+            ProjectCommand::AddMilestone {
+                title: "Design workshop".into(),
+                due: Some("2027-01-20".into()),
+            },
+        )
+        .await
+        .expect("milestone");
+    node.project_command(
+        project,
+        ProjectCommand::SetMilestoneProgress {
+            milestone,
+            percent: 40,
+        },
+    )
+    .await
+    .expect("progress");
+    node.project_command(
+        project,
+        ProjectCommand::PublishPost {
+            title: "Thank you for coming".into(),
+            body: "Forty residents came to the first workshop.".into(),
+        },
+    )
+    .await
+    .expect("post");
     for text in [
         "The park should stay quiet in the evening.",
         "Children need a bigger playground.",
@@ -214,19 +285,46 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
             .unwrap_or(0)
     };
     assert_eq!(ballots(&snap), 0, "the offline ballot arrived early");
+    let cherry_supports = snap
+        .ideas
+        .iter()
+        .find(|i| i.card.id == cherry)
+        .map(|i| i.card.supports);
+    assert_eq!(cherry_supports, Some(1), "the support given online arrived");
+    let answers_of_hana = |state: &yoriai_crdt::ProjectState| state.my_answers(&survey, &hana);
+    let (_, state) = node.project(project).await.expect("project");
+    assert_eq!(
+        answers_of_hana(&state),
+        None,
+        "the survey answered offline reached the laptop early"
+    );
     writeln!(stdin, "go").expect("tell the flow to go on");
 
     // Back online: everything arrives.
     let mut arrived = false;
     for _ in 0..100 {
         let (_, snap) = node.show(project).await.expect("show");
-        if offline_comment(&snap) && ballots(&snap) == 1 {
+        let (_, state) = node.project(project).await.expect("project");
+        if offline_comment(&snap) && ballots(&snap) == 1 && answers_of_hana(&state).is_some() {
             arrived = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(arrived, "the offline comment and ballot reached the laptop");
+    assert!(
+        arrived,
+        "the offline comment, ballot and survey answers reached the laptop"
+    );
+    let (_, state) = node.project(project).await.expect("project");
+    assert_eq!(
+        answers_of_hana(&state),
+        Some(vec![
+            Answer::Choice(1),
+            Answer::Scale(4),
+            Answer::Text("A roof over the benches".into()),
+        ]),
+        "the laptop reads the answers the tablet gave"
+    );
 
     let result = wait_line(&mut rx, "RESULT ").await;
     let status = child.wait().expect("wait");
@@ -235,7 +333,7 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
         serde_json::from_str(result.trim_start_matches("RESULT ")).expect("result json");
     assert_eq!(result["violations"], 0, "{result}");
     assert!(
-        result["screens"].as_u64().unwrap_or(0) >= 16,
+        result["screens"].as_u64().unwrap_or(0) >= 22,
         "every main screen was audited in both languages: {result}"
     );
     eprintln!("browser flow: {result}");
