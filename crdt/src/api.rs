@@ -668,6 +668,10 @@ pub struct InvitationLink {
     pub id: RecordId,
     /// The link to paste or encode as a QR code.
     pub link: String,
+    /// The same invitation as web addresses on the relays it names: a
+    /// resident at home opens one in a browser, nothing to install.
+    #[serde(default)]
+    pub web: Vec<String>,
     /// The role it gives.
     pub role: Role,
 }

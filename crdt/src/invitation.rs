@@ -71,6 +71,26 @@ impl Invitation {
         format!("{}/#join={code}", base.trim_end_matches('/'))
     }
 
+    /// Web addresses that open the app served by each of the invitation's
+    /// relays and join with it: for residents at home, who open one in a
+    /// browser with nothing to install (`ws://host:port` becomes
+    /// `http://host:port/#join=…`, `wss://` becomes `https://`). Relays
+    /// that are not WebSocket addresses are skipped.
+    pub fn relay_web_addresses(&self) -> Vec<String> {
+        self.relays
+            .iter()
+            .filter_map(|r| {
+                let (scheme, rest) = if let Some(rest) = r.strip_prefix("wss://") {
+                    ("https", rest)
+                } else {
+                    ("http", r.strip_prefix("ws://")?)
+                };
+                let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                (!host.is_empty()).then(|| self.to_web_address(&format!("{scheme}://{host}")))
+            })
+            .collect()
+    }
+
     /// The link text.
     pub fn to_link(&self) -> String {
         // Encoding our own plain struct cannot fail.

@@ -26,6 +26,27 @@ fn a_resident_joins_by_link_and_takes_part_in_every_phase() {
     let link = staff.invite(Role::Resident, Some(1));
     // The link survives being written out and read back.
     let link = yoriai_crdt::invitation::Invitation::parse(&link.to_link()).expect("link parses");
+    // Carried by relays, it also opens in a browser at each relay's address.
+    let mut carried = link.clone();
+    carried.relays = vec![
+        "wss://relay.example.jp/sync".into(),
+        "ws://192.168.1.5:8080".into(),
+        "not a relay".into(),
+    ];
+    let web = carried.relay_web_addresses();
+    assert_eq!(web.len(), 2, "{web:?}");
+    assert!(
+        web[0].starts_with("https://relay.example.jp/#join="),
+        "{web:?}"
+    );
+    assert!(
+        web[1].starts_with("http://192.168.1.5:8080/#join="),
+        "{web:?}"
+    );
+    for address in &web {
+        let back = yoriai_crdt::invitation::Invitation::parse(address).expect("parses");
+        assert_eq!((back.space, &back.record), (link.space, &link.record));
+    }
     with_project(&mut staff, &KINDS);
 
     let mut bob = staff.spawn(2);

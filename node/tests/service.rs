@@ -208,6 +208,11 @@ async fn a_facilitator_runs_a_project_through_the_api() {
     };
     let parsed = yoriai_crdt::invitation::Invitation::parse(&inv.link).expect("a valid link");
     assert_eq!(parsed.space, space);
+    assert!(
+        inv.web.is_empty(),
+        "no relay, no web address: {:?}",
+        inv.web
+    );
 
     // Settings survive a restart.
     ask(
@@ -217,6 +222,28 @@ async fn a_facilitator_runs_a_project_through_the_api() {
         },
     )
     .await;
+    // With a relay, an invitation also opens in a browser on the relay.
+    let Response::Invitation(inv) = ask(
+        &s,
+        Request::Invite {
+            space,
+            role: Role::Resident,
+            max_uses: None,
+            note: "newsletter".into(),
+        },
+    )
+    .await
+    else {
+        panic!("invitation")
+    };
+    assert_eq!(inv.web.len(), 1, "{:?}", inv.web);
+    assert!(
+        inv.web[0].starts_with("http://127.0.0.1:9/#join="),
+        "{:?}",
+        inv.web
+    );
+    let parsed = yoriai_crdt::invitation::Invitation::parse(&inv.web[0]).expect("a valid address");
+    assert_eq!(parsed.space, space);
     let node = s.shutdown().await;
     node.close().await;
     drop(node);

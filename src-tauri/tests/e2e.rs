@@ -494,6 +494,45 @@ async fn run(s: &Screen) {
     s.click("Stop serving tablets").await;
     s.button("Let tablets join").await;
 
+    // With a relay set, an invitation also carries a web address on it for
+    // residents at home (nothing needs to answer there to make one).
+    s.click("Settings").await;
+    s.type_in("#set-relay", "ws://127.0.0.1:9").await;
+    s.find("form:has(#set-relay) button")
+        .await
+        .click()
+        .await
+        .expect("save the relay");
+    s.shows("Relay saved.").await;
+    s.click("Yoriai · Home: your spaces").await;
+    s.shows("Your spaces").await;
+    s.find("main button.card-link")
+        .await
+        .click()
+        .await
+        .expect("open the space");
+    s.click("Make an invitation").await;
+    let web = s
+        .find("#inv-web-0")
+        .await
+        .prop("value")
+        .await
+        .expect("prop")
+        .unwrap_or_default();
+    assert!(web.starts_with("http://127.0.0.1:9/#join="), "{web}");
+    s.shows("Web address: residents at home open it in a browser")
+        .await;
+    s.shot("invitation-web-en").await;
+    s.click("Settings").await;
+    // Blank (a space, trimmed away) clears it.
+    s.type_in("#set-relay", " ").await;
+    s.find("form:has(#set-relay) button")
+        .await
+        .click()
+        .await
+        .expect("clear the relay");
+    s.shows("Relay saved.").await;
+
     // The demo's workshop conversation: one statement at a time, the
     // opinion map, and the projector view.
     s.click("Yoriai · Home: your spaces").await;

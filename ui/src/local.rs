@@ -592,6 +592,7 @@ impl Engine {
                     Response::Invitation(InvitationLink {
                         id: inv.invite_record().map_err(|e| invalid(e.to_string()))?.id,
                         link: inv.to_link(),
+                        web: inv.relay_web_addresses(),
                         role,
                     }),
                     vec![space],

@@ -384,6 +384,13 @@ fn invitations(props: &HomeProps) -> Html {
                         <p>{ ctx.t("invitation-made") }</p>
                         <label for="inv-link">{ ctx.t("invitation-link") }</label>
                         <textarea id="inv-link" class="mono" readonly=true rows="4" value={link.link.clone()} />
+                        { for link.web.iter().enumerate().map(|(i, w)| {
+                            let id = format!("inv-web-{i}");
+                            html! { <>
+                                <label for={id.clone()}>{ ctx.t("invitation-web") }</label>
+                                <textarea id={id} class="mono" readonly=true rows="3" value={w.clone()} />
+                            </> }
+                        }) }
                     </div>
                 </div>
             }
