@@ -4,103 +4,37 @@
 //   node flow.mjs JOIN_URL SCREENSHOT_DIR
 //
 // Joins by the invitation address, posts an idea and supports another,
-// goes offline, comments, votes and answers a survey, reloads offline (the service worker serves the app, IndexedDB
-// the documents), then prints "STEP offline-done" and waits for a line on
-// stdin (the Rust test checks the laptop has none of the offline work
-// yet), comes back online and waits until the indicator says "Up to date".
+// goes offline, comments, votes and answers a survey, reloads offline
+// (the service worker serves the app, IndexedDB the documents), then
+// prints "STEP offline-done" and waits for a line on stdin (the Rust test
+// checks the laptop has none of the offline work yet), comes back online
+// and waits until the indicator says "Up to date". 127.0.0.1 is a secure
+// context, as HTTPS is: home.mjs covers plain HTTP on the Wi-Fi.
 // Along the way axe-core audits every main screen in both languages and
 // tablet-sized screenshots are written. The last line is
 // "RESULT {json}"; any failure exits non-zero with the reason.
-import { chromium } from "playwright-core";
-import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { createRequire } from "node:module";
+import { tablet, helpers, auditor, fail as failWith, WAIT } from "./tablet.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const [joinUrl, shotDir] = process.argv.slice(2);
-const WAIT = 20000;
 const input = readline.createInterface({ input: process.stdin });
 const lines = input[Symbol.asyncIterator]();
 
-const fail = async (msg, page) => {
-  console.error(`browser flow: ${msg}`);
-  if (page) {
-    try {
-      console.error((await page.locator("body").innerText()).slice(0, 3000));
-      await page.screenshot({ path: path.join(shotDir, "failure-tablet.png") });
-    } catch (_) {}
-  }
-  process.exit(2);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-// A mid-range tablet held upright.
-const context = await browser.newContext({
-  viewport: { width: 820, height: 1180 },
-  deviceScaleFactor: 1,
-  isMobile: false,
-  hasTouch: true,
-});
-const page = await context.newPage();
-const logs = [];
-page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
-page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
-
+const { browser, context, page, logs } = await tablet();
+const fail = (msg, withPage) =>
+  failWith(msg, { page: withPage, logs: withPage ? logs : null, shotDir, name: "tablet" });
 const step = async (what, fn) => {
   try {
     return await fn();
   } catch (e) {
-    console.error(logs.slice(-20).join("\n"));
     await fail(`${what}: ${e.message}`, page);
   }
 };
+const { shows, button, click, indicator, waitIndicator } = helpers(page);
 const ideaLink = (title) => page.locator(".idea-card", { hasText: title }).locator(".card-link");
 const MY_IDEA = "A bench by the river";
-const shows = (text) => page.getByText(text, { exact: false }).first().waitFor({ timeout: WAIT });
-const button = (name) => page.getByRole("button", { name, exact: true }).first();
-const click = async (name) => button(name).click({ timeout: WAIT });
-const indicator = () => page.locator(".sync summary").first();
-const waitIndicator = async (text) => {
-  await page.waitForFunction(
-    (t) => document.querySelector(".sync summary")?.innerText.includes(t),
-    text,
-    { timeout: WAIT },
-  );
-};
-const audits = {};
-const audit = async (name) => {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-    }));
-  });
-  audits[name] = result.length;
-  if (result.length > 0) {
-    // All screens are audited; the flow fails at the end with every finding.
-    found.push(`${name}: ${JSON.stringify(result, null, 1)}`);
-    await page.screenshot({ path: path.join(shotDir, `failure-axe-${name}.png`) });
-  }
-};
-const found = [];
+const { audit, audits, found } = auditor(page, shotDir);
 const shot = async (name) => {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shotDir, `tablet-${name}.png`) });
@@ -234,6 +168,9 @@ await step("back online", async () => {
   await shows("Sync server (the laptop or relay this page came from)");
   const panel = await page.locator(".sync-panel").innerText();
   if (panel.includes("Devices on this network")) throw new Error(`a browser shows a LAN section: ${panel}`);
+  if (!panel.includes("it opens even with no network")) {
+    throw new Error(`a secure page does not say it opens with no network: ${panel}`);
+  }
   await audit("sync-panel-en");
   await shot("sync-en");
   await indicator().click();

@@ -447,6 +447,7 @@ pub fn app() -> Html {
                         <span aria-hidden="true">{ "⚙" }</span>
                     </button>
                 </header>
+                <views::sync::KeepOpenNotice status={(*sync).clone()} />
                 { for err }
                 <main id="main" tabindex="-1">{ body }</main>
             </div>

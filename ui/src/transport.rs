@@ -96,6 +96,28 @@ mod imp {
         Ok(())
     }
 
+    pub(super) fn offline_copy() -> OfflineCopy {
+        if in_app() {
+            return OfflineCopy::NotNeeded;
+        }
+        let global = js_sys::global();
+        let secure = js_sys::Reflect::get(&global, &JsValue::from_str("isSecureContext"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let worker = web_sys::window()
+            .map(|w| {
+                js_sys::Reflect::has(&w.navigator(), &JsValue::from_str("serviceWorker"))
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false);
+        if secure && worker {
+            OfflineCopy::Kept
+        } else {
+            OfflineCopy::Unavailable
+        }
+    }
+
     pub(super) fn take_join_link() -> Option<String> {
         let w = web_sys::window()?;
         let loc = w.location();
@@ -136,6 +158,10 @@ mod imp {
         false
     }
 
+    pub(super) fn offline_copy() -> OfflineCopy {
+        OfflineCopy::NotNeeded
+    }
+
     pub(super) fn take_join_link() -> Option<String> {
         None
     }
@@ -154,6 +180,26 @@ pub fn listen(on_event: impl Fn(Event) + 'static) -> Result<(), ApiError> {
 /// Whether the page runs inside the desktop app (not a plain browser).
 pub fn in_app() -> bool {
     imp::in_app()
+}
+
+/// Whether the browser keeps a copy of the app that opens with no network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineCopy {
+    /// The desktop app (or a test): the app is installed.
+    NotNeeded,
+    /// A secure context (HTTPS, or the same machine) with a service worker:
+    /// after the first visit the page opens with no network.
+    Kept,
+    /// Plain HTTP from another machine (a laptop on the Wi-Fi, a relay
+    /// without HTTPS): browsers give such pages no service worker, so a
+    /// closed page cannot be opened again until its server is reachable.
+    /// The documents stay in IndexedDB either way.
+    Unavailable,
+}
+
+/// What this page can count on when the network goes away.
+pub fn offline_copy() -> OfflineCopy {
+    imp::offline_copy()
 }
 
 /// The invitation the page was opened with (`…/#join=yoriai:…`, from a

@@ -19,6 +19,7 @@ use yoriai_crdt::vote::{BallotChoice, VoteMethod};
 use yoriai_crdt::{ProjectCommand, RecordId, Role};
 use yoriai_ui::app::{Ctx, Tab};
 use yoriai_ui::i18n::Lang;
+use yoriai_ui::transport::OfflineCopy;
 use yoriai_ui::views;
 
 /// A clock one hour after the scenario's records.
@@ -30,6 +31,8 @@ enum Screen {
     Project(Box<ProjectPage>, Tab),
     Idea(Box<IdeaPage>),
     Sync(SyncStatus),
+    /// The indicator and the offline notice of a browser page.
+    BrowserSync(SyncStatus, OfflineCopy),
     Insight(Box<InsightPage>, bool),
 }
 
@@ -49,6 +52,10 @@ fn harness(p: &HarnessProps) -> Html {
         }
         Screen::Idea(page) => html! { <views::idea::IdeaView page={(**page).clone()} /> },
         Screen::Sync(status) => html! { <views::sync::SyncIndicator status={status.clone()} /> },
+        Screen::BrowserSync(status, copy) => html! { <>
+            <views::sync::SyncIndicator status={status.clone()} offline_copy={*copy} />
+            <views::sync::KeepOpenNotice status={status.clone()} offline_copy={*copy} />
+        </> },
         Screen::Insight(page, false) => {
             html! { <views::insight::InsightView page={(**page).clone()} /> }
         }
@@ -508,6 +515,58 @@ fn a_survey_shows_my_answers_once_sent_and_lets_me_change_them() {
         Screen::Project(page_of(&s.staff), Tab::Surveys),
     ));
     assert!(!staff.contains("You answered"), "{staff}");
+}
+
+#[test]
+fn a_browser_page_says_whether_it_opens_with_no_network() {
+    let mut offline = SyncStatus {
+        relay: Some(RelayStatus {
+            url: "ws://192.168.1.5:8480/sync".into(),
+            reachable: false,
+            last_ok_ms: Some(T0),
+            error: Some("this device is offline".into()),
+        }),
+        ..Default::default()
+    };
+    offline.summarise();
+    // Plain HTTP on the Wi-Fi: no copy of the app; offline, keep the page.
+    let en = text(&render(
+        Lang::En,
+        Screen::BrowserSync(offline.clone(), OfflineCopy::Unavailable),
+    ));
+    assert!(en.contains("without HTTPS"), "{en}");
+    assert!(en.contains("Keep this page open"), "{en}");
+    let ja = text(&render(
+        Lang::Ja,
+        Screen::BrowserSync(offline.clone(), OfflineCopy::Unavailable),
+    ));
+    assert!(ja.contains("開いたままにしてください"), "{ja}");
+    // Online, the panel still says it, but nothing asks to keep the page.
+    let mut online = offline.clone();
+    if let Some(r) = online.relay.as_mut() {
+        r.reachable = true;
+        r.error = None;
+    }
+    online.summarise();
+    let en = text(&render(
+        Lang::En,
+        Screen::BrowserSync(online, OfflineCopy::Unavailable),
+    ));
+    assert!(en.contains("without HTTPS"), "{en}");
+    assert!(!en.contains("Keep this page open"), "{en}");
+    // HTTPS (or the same machine): the app opens with no network.
+    let en = text(&render(
+        Lang::En,
+        Screen::BrowserSync(offline.clone(), OfflineCopy::Kept),
+    ));
+    assert!(en.contains("it opens even with no network"), "{en}");
+    assert!(!en.contains("Keep this page open"), "{en}");
+    // The desktop app says neither.
+    let en = text(&render(
+        Lang::En,
+        Screen::BrowserSync(offline, OfflineCopy::NotNeeded),
+    ));
+    assert!(!en.contains("HTTPS") && !en.contains("no network"), "{en}");
 }
 
 #[test]

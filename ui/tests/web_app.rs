@@ -341,3 +341,125 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
     server.shutdown().await;
     node.close().await;
 }
+
+/// A resident at home: the laptop put the space on a relay and made an
+/// invitation that names it; the resident opens the invitation's web
+/// address, which the relay serves without HTTPS (tests/browser/home.mjs:
+/// no service worker, so offline the page asks to be kept open), and
+/// everything goes through the relay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_at_home_joins_through_the_relay_in_a_browser() {
+    let gaps = missing();
+    if !gaps.is_empty() {
+        let required = std::env::var("YORIAI_REQUIRE_BROWSER").as_deref() == Ok("1");
+        assert!(!required, "the browser test cannot run: missing {gaps:?}");
+        eprintln!("skipping the browser test: missing {gaps:?}");
+        return;
+    }
+    let data = tempfile::tempdir().expect("tmp");
+    let relay = yoriai_relay::serve(yoriai_relay::RelayConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data: data.path().to_path_buf(),
+        open: true,
+        host_spaces: vec![],
+        limits: Default::default(),
+        web: Some(WebAssets::Dir(root().join("ui/dist"))),
+    })
+    .await
+    .expect("relay");
+
+    let home = tempfile::tempdir().expect("tmp");
+    let node = Node::open(home.path()).await.expect("node");
+    node.set_display_name("Facilitator").expect("name");
+    let space = node
+        .create_space("Minato ward", &["ja".into(), "en".into()])
+        .await
+        .expect("space");
+    let project = node
+        .create_project(
+            space,
+            &NewProject {
+                title: "Riverside park".into(),
+                description: "What should the park by the river become?".into(),
+                phases: vec![NewPhase {
+                    kind: PhaseKind::Ideas,
+                    title: "Ideas".into(),
+                }],
+            },
+        )
+        .await
+        .expect("project");
+    let invitation = node
+        .invite(
+            space,
+            NewInvitation {
+                role: Role::Resident,
+                max_uses: None,
+                note: "newsletter".into(),
+                relays: vec![relay.url()],
+            },
+        )
+        .await
+        .expect("invite");
+    let t = Duration::from_secs(20);
+    node.sync_once(&relay.url(), t).await.expect("to the relay");
+    let address = invitation.relay_web_addresses().remove(0);
+    assert!(
+        address.starts_with(&format!("http://{}/#join=", relay.addr())),
+        "{address}"
+    );
+
+    let out = tokio::task::spawn_blocking({
+        let shots = root().join("docs/screenshots");
+        move || {
+            std::process::Command::new("node")
+                .current_dir(root().join("tests/browser"))
+                .arg("home.mjs")
+                .arg(&address)
+                .arg(&shots)
+                .output()
+                .expect("node runs")
+        }
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("RESULT "),
+        "the browser at home failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Back at the town hall, the laptop syncs with the relay.
+    node.sync_once(&relay.url(), t)
+        .await
+        .expect("from the relay");
+    let (space_view, snap) = node.show(project).await.expect("show");
+    let ren = space_view
+        .members
+        .iter()
+        .find(|m| m.display_name == "Ren 蓮")
+        .expect("the resident at home joined")
+        .id;
+    for title in ["Evening lights on the path", "Written on the train"] {
+        let idea = snap
+            .ideas
+            .iter()
+            .find(|i| i.card.title == title)
+            .unwrap_or_else(|| panic!("the idea '{title}' from home arrived"));
+        assert_eq!(idea.card.author, ren);
+    }
+    let result: serde_json::Value = serde_json::from_str(
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .expect("a result line"),
+    )
+    .expect("result json");
+    assert_eq!(result["secureContext"], false, "{result}");
+    for screen in ["keep-open-en", "keep-open-ja"] {
+        assert_eq!(result["audits"][screen], 0, "{result}");
+    }
+    relay.shutdown().await;
+    node.close().await;
+}

@@ -6,12 +6,28 @@ use yoriai_crdt::api::{LanState, Request, SyncStatus, SyncSummary};
 
 use super::ago;
 use crate::app::{act, Ctx};
+use crate::transport::OfflineCopy;
 
-/// Props of [`SyncIndicator`].
+/// Props of [`SyncIndicator`] and [`KeepOpenNotice`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct SyncProps {
     /// The status.
     pub status: SyncStatus,
+    /// Whether the browser keeps the app for use with no network.
+    #[prop_or_else(crate::transport::offline_copy)]
+    pub offline_copy: OfflineCopy,
+}
+
+/// In a browser that keeps no copy of the app (plain HTTP on the Wi-Fi),
+/// going offline means the page must stay open: say so where it is seen.
+#[function_component(KeepOpenNotice)]
+pub fn keep_open_notice(props: &SyncProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("inside the app");
+    if props.status.state != SyncSummary::Offline || props.offline_copy != OfflineCopy::Unavailable
+    {
+        return html! {};
+    }
+    html! { <p class="banner notice keep-open" role="status">{ ctx.t("keep-page-open") }</p> }
 }
 
 /// The indicator (a disclosure with the details).
@@ -84,6 +100,11 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
                     },
                 } }
                 }
+                { match props.offline_copy {
+                    OfflineCopy::NotNeeded => html! {},
+                    OfflineCopy::Kept => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-kept") }</p> },
+                    OfflineCopy::Unavailable => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-unavailable") }</p> },
+                } }
                 <button class="secondary" onclick={sync_now}>{ ctx.t("sync-now") }</button>
             </div>
         </details>
