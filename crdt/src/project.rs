@@ -1904,17 +1904,25 @@ impl ProjectState {
     /// The ballot `member` counts with now, if any (for "your vote").
     pub fn my_ballot(&self, vote: &RecordId, member: &MemberId) -> Option<BallotChoice> {
         let v = self.votes.get(vote)?;
-        let mine: Vec<_> = v
-            .ballots
+        match &self.latest_of(&v.ballots, member)?.body.payload {
+            Payload::CastBallot { choice, .. } => Some(choice.clone()),
+            _ => None,
+        }
+    }
+
+    /// `member`'s latest revision among `revisions` (the one that counts).
+    fn latest_of(
+        &self,
+        revisions: &[(MemberId, Stamp, RecordId)],
+        member: &MemberId,
+    ) -> Option<&SignedRecord> {
+        let mine: Vec<_> = revisions
             .iter()
             .filter(|(m, _, _)| m == member)
             .cloned()
             .collect();
         let (_, rid) = Self::latest_per_member(&mine, None).into_iter().next()?;
-        match &self.record(&rid)?.body.payload {
-            Payload::CastBallot { choice, .. } => Some(choice.clone()),
-            _ => None,
-        }
+        self.record(&rid)
     }
 
     /// The answers `member` counts with now in a survey, if any (for "your
@@ -1922,14 +1930,7 @@ impl ProjectState {
     /// survey is open).
     pub fn my_answers(&self, survey: &RecordId, member: &MemberId) -> Option<Vec<Answer>> {
         let s = self.surveys.get(survey)?;
-        let mine: Vec<_> = s
-            .answers
-            .iter()
-            .filter(|(m, _, _)| m == member)
-            .cloned()
-            .collect();
-        let (_, rid) = Self::latest_per_member(&mine, None).into_iter().next()?;
-        match &self.record(&rid)?.body.payload {
+        match &self.latest_of(&s.answers, member)?.body.payload {
             Payload::AnswerSurvey { answers, .. } => Some(answers.clone()),
             _ => None,
         }

@@ -22,6 +22,8 @@ use yoriai_crdt::record::{Payload, SignedRecord};
 use yoriai_crdt::sync_client::{web_peer_id, HeldDocs, Received, SyncClient};
 use yoriai_crdt::{Actor, DeviceKey, DocId, MemberId, ProjectState, SpaceCommand, SpaceState};
 
+use crate::app::now_ms;
+
 /// Random bytes from the platform (the browser's `crypto.getRandomValues`).
 pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut b = [0u8; N];
@@ -30,21 +32,6 @@ pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
         detail: format!("no randomness available: {e}"),
     })?;
     Ok(b)
-}
-
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
-    }
 }
 
 fn invalid(detail: impl Into<String>) -> ApiError {

@@ -52,6 +52,19 @@ fn missing() -> Vec<String> {
     m
 }
 
+/// Whether the browser tests can run here; with YORIAI_REQUIRE_BROWSER=1
+/// (scripts/test.sh) anything missing fails the test instead.
+fn browser_can_run() -> bool {
+    let gaps = missing();
+    if gaps.is_empty() {
+        return true;
+    }
+    let required = std::env::var("YORIAI_REQUIRE_BROWSER").as_deref() == Ok("1");
+    assert!(!required, "the browser test cannot run: missing {gaps:?}");
+    eprintln!("skipping the browser test: missing {gaps:?}");
+    false
+}
+
 /// The flow's next line starting with `prefix` (others are echoed); empty
 /// if the flow ended first.
 async fn wait_line(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>, prefix: &str) -> String {
@@ -67,11 +80,7 @@ async fn wait_line(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>, prefix
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
-    let gaps = missing();
-    if !gaps.is_empty() {
-        let required = std::env::var("YORIAI_REQUIRE_BROWSER").as_deref() == Ok("1");
-        assert!(!required, "the browser test cannot run: missing {gaps:?}");
-        eprintln!("skipping the browser test: missing {gaps:?}");
+    if !browser_can_run() {
         return;
     }
 
@@ -349,11 +358,7 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
 /// everything goes through the relay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resident_at_home_joins_through_the_relay_in_a_browser() {
-    let gaps = missing();
-    if !gaps.is_empty() {
-        let required = std::env::var("YORIAI_REQUIRE_BROWSER").as_deref() == Ok("1");
-        assert!(!required, "the browser test cannot run: missing {gaps:?}");
-        eprintln!("skipping the browser test: missing {gaps:?}");
+    if !browser_can_run() {
         return;
     }
     let data = tempfile::tempdir().expect("tmp");
