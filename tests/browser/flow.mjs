@@ -4,7 +4,8 @@
 //   node flow.mjs JOIN_URL SCREENSHOT_DIR
 //
 // Joins by the invitation address, posts an idea and supports another,
-// goes offline, comments, votes and answers a survey, reloads offline
+// prints "STEP online-idle" and waits for a line on stdin (the Rust test
+// posts an idea on the laptop, which must appear live), goes offline, comments, votes and answers a survey, reloads offline
 // (the service worker serves the app, IndexedDB the documents), then
 // prints "STEP offline-done" and waits for a line on stdin (the Rust test
 // checks the laptop has none of the offline work yet), comes back online
@@ -90,6 +91,14 @@ await step("post an idea", async () => {
   await button("Support: Keep the old cherry trees").click({ timeout: WAIT });
   await button("Supporting ✓: Keep the old cherry trees").waitFor({ timeout: WAIT });
   await waitIndicator("Up to date");
+});
+
+// Live: the laptop posts an idea while the tablet looks at the list; it
+// appears with no click (the open connection carries it).
+console.log("STEP online-idle");
+if ((await lines.next()).done) await fail("the test went away");
+await step("live from the laptop", async () => {
+  await shows("A water fountain for dogs");
   await audit("project-en");
   await shot("project-en");
 });

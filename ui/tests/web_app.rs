@@ -257,6 +257,24 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
             let _ = tx.send(line);
         }
     });
+    // Live: an idea posted on the laptop while the tablet is connected and
+    // idle reaches its screen with no action there.
+    let idle = wait_line(&mut rx, "STEP online-idle").await;
+    if idle.is_empty() {
+        let status = child.wait().expect("wait");
+        panic!("the browser flow failed before its first sync ({status}); its reasons are above");
+    }
+    node.project_command(
+        project,
+        ProjectCommand::PostIdea {
+            title: "A water fountain for dogs".into(),
+            body: "Posted on the laptop while the tablet looks on.".into(),
+        },
+    )
+    .await
+    .expect("idea");
+    writeln!(stdin, "go").expect("tell the flow to go on");
+
     let offline = wait_line(&mut rx, "STEP offline-done").await;
     if offline.is_empty() {
         let status = child.wait().expect("wait");
