@@ -6,7 +6,8 @@
 //    20 ms). Reports the bytes transferred.
 // 2. A project of 10,000 comments in the browser: after joining (the
 //    documents arrive once), from the click on the project's card to its
-//    first ideas drawn, and from a click on an idea to its comments.
+//    first ideas drawn, and from a click on an idea to its comments; then
+//    the first open of the project after a reload of the page.
 // Prints one JSON line.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
@@ -78,8 +79,17 @@ for (let i = 0; i < runs; i++) {
   await page.locator("button.back").first().click();
   await page.locator(enabled).first().waitFor({ timeout: WAIT });
 }
+// After a reload (the page starts over from IndexedDB): the first open of
+// the big project.
+await page.reload();
+await page.locator(enabled).first().waitFor({ timeout: WAIT });
+const r0 = Date.now();
+await page.locator(enabled).first().click();
+await page.locator(".idea-card").first().waitFor({ timeout: WAIT });
+const afterReloadMs = Date.now() - r0;
 await browser.close();
 console.log(JSON.stringify({
+  openAfterReloadMs: afterReloadMs,
   firstLoadMs: { median: median(loads), all: loads },
   transferredBytes: bytes,
   bigProjectArrivedMs: arrivedMs,
