@@ -158,11 +158,21 @@ impl samod::SharePolicy for MemberPolicy {
                     (Self::decide(&table, &doc_id, &peer_id), stranger)
                 };
                 let denied = decision.access == samod::ShareAccess::None;
+                // A browser that opened the tablets page but has not joined
+                // yet: samod asks about every document for any connected
+                // peer, so this is no request of its own to report.
+                let joining_browser = stranger
+                    && peer_id
+                        .as_str()
+                        .starts_with(yoriai_crdt::sync_client::WEB_PEER_PREFIX);
                 if denied && !stranger {
                     // A member offering a document this device does not
                     // know yet (a project just listed): allowed as soon as
                     // the table catches up.
                     tracing::debug!(peer = %peer_id, document = %doc_id, "not yet known here");
+                } else if denied && joining_browser {
+                    tracing::debug!(peer = %peer_id, document = %doc_id,
+                        "not shared with a browser that has not joined");
                 } else if denied && last != Some(decision) {
                     tracing::warn!(peer = %peer_id, document = %doc_id,
                             "refused: the peer is not a member of this document's space");
@@ -222,5 +232,33 @@ mod tests {
         );
         assert_eq!(t.spaces_of(&member(1)), vec![space]);
         assert!(t.spaces_of(&member(2)).is_empty());
+    }
+
+    #[test]
+    fn a_stranger_on_the_lan_is_logged_a_browser_not_joined_yet_is_not() {
+        use futures::StreamExt;
+        use samod::SharePolicy;
+        let space = DocId([1; 16]);
+        let mut t = AccessTable::default();
+        t.doc_space.insert(doc(1), space);
+        t.members.insert(space, [member(1)].into());
+        let (policy, tx) = MemberPolicy::new();
+        tx.send(Arc::new(t)).expect("the policy listens");
+        let first = |peer: PeerId| {
+            futures::executor::block_on(Box::pin(policy.share(doc(1), peer)).next())
+                .expect("a decision")
+        };
+        let browser = PeerId::from(yoriai_crdt::sync_client::web_peer_id(&member(2)).as_str());
+        assert_eq!(first(browser), ShareConfig::none());
+        assert!(policy.refusals().is_empty(), "{:?}", policy.refusals());
+        assert_eq!(first(iroh_peer_id(&member(3))), ShareConfig::none());
+        let refused = policy.refusals();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].peer.starts_with("iroh:"), "{refused:?}");
+        // A member's browser is shared with, and nothing is logged.
+        let member_browser =
+            PeerId::from(yoriai_crdt::sync_client::web_peer_id(&member(1)).as_str());
+        assert_eq!(first(member_browser), ShareConfig::read_write());
+        assert_eq!(policy.refusals().len(), 1);
     }
 }
