@@ -22,7 +22,7 @@ use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
 use yoriai_crdt::survey::{Answer, Question, QuestionKind};
 use yoriai_crdt::vote::VoteMethod;
-use yoriai_crdt::{ProjectCommand, Role};
+use yoriai_crdt::{DocId, ProjectCommand, Role};
 use yoriai_node::web::{WebAssets, WebOptions};
 use yoriai_node::Node;
 
@@ -50,6 +50,37 @@ fn missing() -> Vec<String> {
         m.push("ui/dist (scripts/build-ui.sh)".into());
     }
     m
+}
+
+/// The facilitator's laptop: a node (in a folder kept while the test runs)
+/// with the space "Minato ward" and its project "Riverside park" in
+/// `phases` (the first one open).
+async fn laptop(phases: &[(PhaseKind, &str)]) -> (tempfile::TempDir, Arc<Node>, DocId, DocId) {
+    let home = tempfile::tempdir().expect("tmp");
+    let node = Arc::new(Node::open(home.path()).await.expect("node"));
+    node.set_display_name("Facilitator").expect("name");
+    let space = node
+        .create_space("Minato ward", &["ja".into(), "en".into()])
+        .await
+        .expect("space");
+    let project = node
+        .create_project(
+            space,
+            &NewProject {
+                title: "Riverside park".into(),
+                description: "What should the park by the river become?".into(),
+                phases: phases
+                    .iter()
+                    .map(|(kind, title)| NewPhase {
+                        kind: *kind,
+                        title: (*title).into(),
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .expect("project");
+    (home, node, space, project)
 }
 
 /// Whether the browser tests can run here; with YORIAI_REQUIRE_BROWSER=1
@@ -86,35 +117,15 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
 
     // The laptop: a project with ideas, discussion, a survey, a vote, a
     // conversation and progress news, all open.
-    let home = tempfile::tempdir().expect("tmp");
-    let node = Arc::new(Node::open(home.path()).await.expect("node"));
-    node.set_display_name("Facilitator").expect("name");
-    let space = node
-        .create_space("Minato ward", &["ja".into(), "en".into()])
-        .await
-        .expect("space");
-    let phase = |kind, title: &str| NewPhase {
-        kind,
-        title: title.into(),
-    };
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "Riverside park".into(),
-                description: "What should the park by the river become?".into(),
-                phases: vec![
-                    phase(PhaseKind::Ideas, "Ideas"),
-                    phase(PhaseKind::Discussion, "Discussion"),
-                    phase(PhaseKind::Survey, "Survey"),
-                    phase(PhaseKind::Decision, "Decision"),
-                    phase(PhaseKind::Conversation, "Conversation"),
-                    phase(PhaseKind::Results, "Results"),
-                ],
-            },
-        )
-        .await
-        .expect("project");
+    let (_home, node, space, project) = laptop(&[
+        (PhaseKind::Ideas, "Ideas"),
+        (PhaseKind::Discussion, "Discussion"),
+        (PhaseKind::Survey, "Survey"),
+        (PhaseKind::Decision, "Decision"),
+        (PhaseKind::Conversation, "Conversation"),
+        (PhaseKind::Results, "Results"),
+    ])
+    .await;
     let (_, snap) = node.show(project).await.expect("show");
     for p in snap.overview.phases.iter().skip(1) {
         node.project_command(
@@ -391,27 +402,7 @@ async fn a_resident_at_home_joins_through_the_relay_in_a_browser() {
     .await
     .expect("relay");
 
-    let home = tempfile::tempdir().expect("tmp");
-    let node = Node::open(home.path()).await.expect("node");
-    node.set_display_name("Facilitator").expect("name");
-    let space = node
-        .create_space("Minato ward", &["ja".into(), "en".into()])
-        .await
-        .expect("space");
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "Riverside park".into(),
-                description: "What should the park by the river become?".into(),
-                phases: vec![NewPhase {
-                    kind: PhaseKind::Ideas,
-                    title: "Ideas".into(),
-                }],
-            },
-        )
-        .await
-        .expect("project");
+    let (_home, node, space, project) = laptop(&[(PhaseKind::Ideas, "Ideas")]).await;
     let invitation = node
         .invite(
             space,
