@@ -9,6 +9,7 @@ use yoriai_crdt::api::{ApiError, Event, Request, Response, Session, SyncStatus};
 use yoriai_crdt::project::IdeaSort;
 use yoriai_crdt::{DocId, RecordId};
 
+use crate::clock::now_ms;
 use crate::i18n::{I18n, Lang};
 use crate::transport;
 use crate::views;
@@ -162,20 +163,6 @@ pub fn use_fetch(
         });
     }
     state
-}
-
-/// The device's clock in ms.
-pub fn now_ms() -> i64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    }
 }
 
 fn storage() -> Option<web_sys::Storage> {

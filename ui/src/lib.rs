@@ -8,6 +8,7 @@
 //! - [`app`]: the frame (language, display, the sync indicator, routes).
 //! - [`views`]: the screens, each a fetching container around a pure view.
 //! - [`i18n`]: Japanese and English from `locales/*.ftl` (Fluent).
+//! - [`clock`]: the device's clock, for the screens and the browser's node.
 //! - [`local`]: the node a browser runs in the page (documents, key, the
 //!   API served by the domain crate, sync state); `browser` (wasm only)
 //!   keeps it in IndexedDB and syncs it over a WebSocket.
@@ -15,6 +16,7 @@
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+pub mod clock;
 pub mod i18n;
 pub mod local;
 pub mod transport;

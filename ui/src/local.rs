@@ -22,7 +22,7 @@ use yoriai_crdt::record::{Payload, SignedRecord};
 use yoriai_crdt::sync_client::{web_peer_id, HeldDocs, Received, SyncClient};
 use yoriai_crdt::{Actor, DeviceKey, DocId, MemberId, ProjectState, SpaceCommand, SpaceState};
 
-use crate::app::now_ms;
+use crate::clock::now_ms;
 
 /// Random bytes from the platform (the browser's `crypto.getRandomValues`).
 pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
