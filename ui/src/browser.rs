@@ -169,8 +169,18 @@ impl Browser {
                 break;
             }
             if let Err(e) = self.write(&docs, meta.as_ref()).await {
+                // Nothing is dropped: the page still holds it, and the next
+                // save writes it again.
                 self.engine.borrow_mut().still_dirty(&docs, meta.is_some());
-                result = Err(e);
+                result = Err(err(
+                    ErrorKind::Storage,
+                    format!(
+                        "{}. What you did is kept in this page and saved with your next \
+                         change; if this repeats, free some space on this device and keep \
+                         the page open until it says \"Up to date\"",
+                        e.detail
+                    ),
+                ));
                 break;
             }
             if !self.save_again.get() {
