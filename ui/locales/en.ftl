@@ -377,5 +377,6 @@ tablets-qr = QR code that opens Yoriai and joins this space
 tablets-stop = Stop serving tablets
 sync-server = Sync server (the laptop or relay this page came from)
 offline-copy-kept = This app is kept in this browser: it opens even with no network.
-offline-copy-unavailable = This page came over the local network without HTTPS, so the browser cannot keep the app for use with no network. Your work is kept in this browser either way.
+offline-copy-plain-http = This page came over the local network without HTTPS, so the browser cannot keep the app for use with no network. Your work is kept in this browser either way.
+offline-copy-no-worker = This browser does not keep the app for use with no network (service workers are off here, as in some private windows). Let it sync before you close this page.
 keep-page-open = You are offline. Keep this page open to go on working: with no network it cannot be opened again until the laptop or relay it came from is reachable. Everything you write is kept and goes out when you are back.

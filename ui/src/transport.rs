@@ -111,10 +111,10 @@ mod imp {
                     .unwrap_or(false)
             })
             .unwrap_or(false);
-        if secure && worker {
-            OfflineCopy::Kept
-        } else {
-            OfflineCopy::Unavailable
+        match (secure, worker) {
+            (true, true) => OfflineCopy::Kept,
+            (true, false) => OfflineCopy::NoServiceWorker,
+            (false, _) => OfflineCopy::PlainHttp,
         }
     }
 
@@ -194,7 +194,19 @@ pub enum OfflineCopy {
     /// without HTTPS): browsers give such pages no service worker, so a
     /// closed page cannot be opened again until its server is reachable.
     /// The documents stay in IndexedDB either way.
-    Unavailable,
+    PlainHttp,
+    /// A secure page in a browser with service workers off (some private
+    /// windows): no offline copy, and the storage may not outlive the
+    /// window either.
+    NoServiceWorker,
+}
+
+impl OfflineCopy {
+    /// Whether a closed page cannot be opened again with no network (so,
+    /// offline, the page should stay open).
+    pub fn must_stay_open(self) -> bool {
+        matches!(self, OfflineCopy::PlainHttp | OfflineCopy::NoServiceWorker)
+    }
 }
 
 /// What this page can count on when the network goes away.

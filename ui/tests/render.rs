@@ -532,13 +532,13 @@ fn a_browser_page_says_whether_it_opens_with_no_network() {
     // Plain HTTP on the Wi-Fi: no copy of the app; offline, keep the page.
     let en = text(&render(
         Lang::En,
-        Screen::BrowserSync(offline.clone(), OfflineCopy::Unavailable),
+        Screen::BrowserSync(offline.clone(), OfflineCopy::PlainHttp),
     ));
     assert!(en.contains("without HTTPS"), "{en}");
     assert!(en.contains("Keep this page open"), "{en}");
     let ja = text(&render(
         Lang::Ja,
-        Screen::BrowserSync(offline.clone(), OfflineCopy::Unavailable),
+        Screen::BrowserSync(offline.clone(), OfflineCopy::PlainHttp),
     ));
     assert!(ja.contains("開いたままにしてください"), "{ja}");
     // Online, the panel still says it, but nothing asks to keep the page.
@@ -550,10 +550,22 @@ fn a_browser_page_says_whether_it_opens_with_no_network() {
     online.summarise();
     let en = text(&render(
         Lang::En,
-        Screen::BrowserSync(online, OfflineCopy::Unavailable),
+        Screen::BrowserSync(online, OfflineCopy::PlainHttp),
     ));
     assert!(en.contains("without HTTPS"), "{en}");
     assert!(!en.contains("Keep this page open"), "{en}");
+    // Secure, but service workers are off (some private windows): keep the
+    // page open, and do not promise the work outlives it.
+    let en = text(&render(
+        Lang::En,
+        Screen::BrowserSync(offline.clone(), OfflineCopy::NoServiceWorker),
+    ));
+    assert!(en.contains("service workers are off"), "{en}");
+    assert!(en.contains("Keep this page open"), "{en}");
+    assert!(
+        !en.contains("without HTTPS") && !en.contains("kept in this browser either way"),
+        "{en}"
+    );
     // HTTPS (or the same machine): the app opens with no network.
     let en = text(&render(
         Lang::En,

@@ -64,9 +64,11 @@ pub fn votes(props: &DecideProps) -> Html {
             <h2 class="sr-only">{ ctx.t("tab-votes") }</h2>
             if page.can.manage { <OpenVote project={page.overview.id} /> }
             if page.votes.is_empty() { <p class="empty">{ ctx.t("no-votes") }</p> }
+            // Keyed by record: each card keeps its own form state when a
+            // new vote or survey arrives above it.
             { for page.votes.iter().map(|v| {
                 let mine = page.my_ballots.iter().find(|(id, _)| *id == v.id).map(|(_, b)| b.clone());
-                html! { <VoteCard project={page.overview.id} vote={v.clone()} {mine} can_vote={page.can.participate} can_close={page.can.manage} /> }
+                html! { <VoteCard key={v.id.to_string()} project={page.overview.id} vote={v.clone()} {mine} can_vote={page.can.participate} can_close={page.can.manage} /> }
             }) }
         </>
     }
@@ -404,7 +406,7 @@ pub fn surveys(props: &DecideProps) -> Html {
             if page.can.manage { <NewSurvey project={page.overview.id} /> }
             if page.surveys.is_empty() { <p class="empty">{ ctx.t("no-surveys") }</p> }
             { for page.surveys.iter().map(|s| html! {
-                <SurveyCard project={page.overview.id} survey={s.clone()} mine={page.my_answers.iter().find(|(id, _)| *id == s.id).map(|(_, a)| a.clone())} can_answer={page.can.participate} can_close={page.can.manage} />
+                <SurveyCard key={s.id.to_string()} project={page.overview.id} survey={s.clone()} mine={page.my_answers.iter().find(|(id, _)| *id == s.id).map(|(_, a)| a.clone())} can_answer={page.can.participate} can_close={page.can.manage} />
             }) }
         </>
     }

@@ -18,13 +18,13 @@ pub struct SyncProps {
     pub offline_copy: OfflineCopy,
 }
 
-/// In a browser that keeps no copy of the app (plain HTTP on the Wi-Fi),
-/// going offline means the page must stay open: say so where it is seen.
+/// In a browser that keeps no copy of the app (plain HTTP on the Wi-Fi,
+/// service workers off), going offline means the page must stay open: say
+/// so where it is seen.
 #[function_component(KeepOpenNotice)]
 pub fn keep_open_notice(props: &SyncProps) -> Html {
     let ctx = use_context::<Ctx>().expect("inside the app");
-    if props.status.state != SyncSummary::Offline || props.offline_copy != OfflineCopy::Unavailable
-    {
+    if props.status.state != SyncSummary::Offline || !props.offline_copy.must_stay_open() {
         return html! {};
     }
     html! { <p class="banner notice keep-open" role="status">{ ctx.t("keep-page-open") }</p> }
@@ -103,7 +103,8 @@ pub fn sync_indicator(props: &SyncProps) -> Html {
                 { match props.offline_copy {
                     OfflineCopy::NotNeeded => html! {},
                     OfflineCopy::Kept => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-kept") }</p> },
-                    OfflineCopy::Unavailable => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-unavailable") }</p> },
+                    OfflineCopy::PlainHttp => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-plain-http") }</p> },
+                    OfflineCopy::NoServiceWorker => html! { <p class="muted offline-copy">{ ctx.t("offline-copy-no-worker") }</p> },
                 } }
                 <button class="secondary" onclick={sync_now}>{ ctx.t("sync-now") }</button>
             </div>
