@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use yoriai_crdt::api::{Request, Response, SyncSummary};
 use yoriai_crdt::automerge::transaction::Transactable;
 use yoriai_crdt::automerge::{Automerge, ReadDoc, ROOT};
-use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
+use yoriai_crdt::command::NewInvitation;
 use yoriai_crdt::phase::PhaseKind;
 use yoriai_crdt::project::IdeaSort;
 use yoriai_crdt::sync_client::{Received, SyncClient};
@@ -23,6 +23,9 @@ use yoriai_crdt::{DocId, ProjectCommand, Role};
 use yoriai_node::web::{WebAssets, WebOptions};
 use yoriai_node::Node;
 use yoriai_ui::local::Engine;
+
+mod support;
+use support::{laptop_node, member_named};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -55,33 +58,11 @@ struct Laptop {
 }
 
 async fn laptop() -> Laptop {
-    let home = tempfile::tempdir().expect("tmp");
-    let node = Arc::new(Node::open(home.path()).await.expect("node"));
-    node.set_display_name("Facilitator").expect("name");
-    let space = node
-        .create_space("Minato ward", &["ja".into(), "en".into()])
-        .await
-        .expect("space");
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "Riverside park".into(),
-                description: "What should the park become?".into(),
-                phases: vec![
-                    NewPhase {
-                        kind: PhaseKind::Ideas,
-                        title: "Ideas".into(),
-                    },
-                    NewPhase {
-                        kind: PhaseKind::Discussion,
-                        title: "Discussion".into(),
-                    },
-                ],
-            },
-        )
-        .await
-        .expect("project");
+    let (home, node, space, project) = laptop_node(&[
+        (PhaseKind::Ideas, "Ideas"),
+        (PhaseKind::Discussion, "Discussion"),
+    ])
+    .await;
     let (dir, assets) = assets();
     let server = yoriai_node::web::serve(
         node.clone(),
@@ -573,7 +554,7 @@ async fn a_browser_at_home_syncs_through_the_relay_that_serves_the_app() {
         .expect("relay to laptop");
     let (space, snap) = laptop.node.show(project).await.expect("show");
     assert!(snap.ideas.iter().any(|i| i.card.title == "From home"));
-    assert!(space.members.iter().any(|m| m.display_name == "Ren"));
+    member_named(&space, "Ren");
     relay.shutdown().await;
     laptop.stop().await;
 }

@@ -15,16 +15,17 @@
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use yoriai_crdt::command::{NewInvitation, NewPhase, NewProject};
+use yoriai_crdt::command::NewInvitation;
 use yoriai_crdt::phase::{PhaseKind, PhaseState};
 use yoriai_crdt::survey::{Answer, Question, QuestionKind};
 use yoriai_crdt::vote::VoteMethod;
-use yoriai_crdt::{DocId, ProjectCommand, Role};
+use yoriai_crdt::{ProjectCommand, Role};
 use yoriai_node::web::{WebAssets, WebOptions};
-use yoriai_node::Node;
+
+mod support;
+use support::{laptop_node, member_named};
 
 fn root() -> PathBuf {
     PathBuf::from(
@@ -50,37 +51,6 @@ fn missing() -> Vec<String> {
         m.push("ui/dist (scripts/build-ui.sh)".into());
     }
     m
-}
-
-/// The facilitator's laptop: a node (in a folder kept while the test runs)
-/// with the space "Minato ward" and its project "Riverside park" in
-/// `phases` (the first one open).
-async fn laptop(phases: &[(PhaseKind, &str)]) -> (tempfile::TempDir, Arc<Node>, DocId, DocId) {
-    let home = tempfile::tempdir().expect("tmp");
-    let node = Arc::new(Node::open(home.path()).await.expect("node"));
-    node.set_display_name("Facilitator").expect("name");
-    let space = node
-        .create_space("Minato ward", &["ja".into(), "en".into()])
-        .await
-        .expect("space");
-    let project = node
-        .create_project(
-            space,
-            &NewProject {
-                title: "Riverside park".into(),
-                description: "What should the park by the river become?".into(),
-                phases: phases
-                    .iter()
-                    .map(|(kind, title)| NewPhase {
-                        kind: *kind,
-                        title: (*title).into(),
-                    })
-                    .collect(),
-            },
-        )
-        .await
-        .expect("project");
-    (home, node, space, project)
 }
 
 /// Whether the browser tests can run here; with YORIAI_REQUIRE_BROWSER=1
@@ -117,7 +87,7 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
 
     // The laptop: a project with ideas, discussion, a survey, a vote, a
     // conversation and progress news, all open.
-    let (_home, node, space, project) = laptop(&[
+    let (_home, node, space, project) = laptop_node(&[
         (PhaseKind::Ideas, "Ideas"),
         (PhaseKind::Discussion, "Discussion"),
         (PhaseKind::Survey, "Survey"),
@@ -294,12 +264,7 @@ async fn a_resident_joins_from_a_tablet_works_offline_and_syncs_on_return() {
 
     // While the tablet is offline the laptop has its idea, not the rest.
     let (space_view, snap) = node.show(project).await.expect("show");
-    let hana = space_view
-        .members
-        .iter()
-        .find(|m| m.display_name == "Hana 花")
-        .expect("the tablet joined as a member")
-        .id;
+    let hana = member_named(&space_view, "Hana 花");
     let idea = snap
         .ideas
         .iter()
@@ -402,7 +367,7 @@ async fn a_resident_at_home_joins_through_the_relay_in_a_browser() {
     .await
     .expect("relay");
 
-    let (_home, node, space, project) = laptop(&[(PhaseKind::Ideas, "Ideas")]).await;
+    let (_home, node, space, project) = laptop_node(&[(PhaseKind::Ideas, "Ideas")]).await;
     let invitation = node
         .invite(
             space,
@@ -449,12 +414,7 @@ async fn a_resident_at_home_joins_through_the_relay_in_a_browser() {
         .await
         .expect("from the relay");
     let (space_view, snap) = node.show(project).await.expect("show");
-    let ren = space_view
-        .members
-        .iter()
-        .find(|m| m.display_name == "Ren 蓮")
-        .expect("the resident at home joined")
-        .id;
+    let ren = member_named(&space_view, "Ren 蓮");
     for title in ["Evening lights on the path", "Written on the train"] {
         let idea = snap
             .ideas
